@@ -1,0 +1,342 @@
+/* The ptrace platform: each application thread is a stub thread under
+ * PTRACE_SYSEMU, so its syscalls stop it before the host kernel runs them.
+ * Stops are collected with waitpid(-1) when the SIGCHLD signalfd fires. */
+#include <cpuid.h>
+#include <elf.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform/ptrace/ptrace_impl.h"
+#include "runsc/log.h"
+#include "runsc/util.h"
+
+static size_t xsave_size(void)
+{
+	unsigned int eax, ebx, ecx, edx;
+	if (__get_cpuid_count(0xd, 0, &eax, &ebx, &ecx, &edx) && ebx >= 512)
+		return ebx;
+	return 512; /* FXSAVE only */
+}
+
+static int ptrace_probe(void) { return 0; }
+
+static int ptrace_init(struct platform **out, const struct platform_config *cfg)
+{
+	struct platform *p = xzalloc(sizeof(*p));
+	p->memfd = cfg->memfd;
+	p->cpu = cfg->cpu;
+	p->fpstate_len = xsave_size();
+	p->table_cap = 64;
+	p->table = xzalloc(p->table_cap * sizeof(*p->table));
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	p->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (p->sigfd < 0) {
+		int err = -errno;
+		free(p->table);
+		free(p);
+		return err;
+	}
+	int err = stub_init(p);
+	if (err < 0) {
+		close(p->sigfd);
+		free(p->table);
+		free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+static void ptrace_destroy(struct platform *p)
+{
+	if (!p)
+		return;
+	close(p->sigfd);
+	free(p->table);
+	free(p);
+}
+
+static int ptrace_event_fd(struct platform *p) { return p->sigfd; }
+
+/* ---- pid -> context table ---- */
+
+static size_t slot_of(struct platform *p, pid_t tid)
+{
+	size_t i = (size_t)tid * 2654435761u % p->table_cap;
+	while (p->table[i] && p->table[i]->tid != tid)
+		i = (i + 1) % p->table_cap;
+	return i;
+}
+
+static void table_insert(struct platform *p, struct ptrace_ctx *c)
+{
+	if ((p->table_len + 1) * 2 > p->table_cap) {
+		struct ptrace_ctx **old = p->table;
+		size_t oldcap = p->table_cap;
+		p->table_cap *= 2;
+		p->table = xzalloc(p->table_cap * sizeof(*p->table));
+		p->table_len = 0;
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i])
+				table_insert(p, old[i]);
+		free(old);
+	}
+	p->table[slot_of(p, c->tid)] = c;
+	p->table_len++;
+}
+
+static void table_remove(struct platform *p, pid_t tid)
+{
+	size_t i = slot_of(p, tid);
+	if (!p->table[i])
+		return;
+	p->table[i] = NULL;
+	p->table_len--;
+	/* Re-seat the rest of the cluster so lookups don't stop early. */
+	for (size_t j = (i + 1) % p->table_cap; p->table[j]; j = (j + 1) % p->table_cap) {
+		struct ptrace_ctx *c = p->table[j];
+		p->table[j] = NULL;
+		p->table[slot_of(p, c->tid)] = c;
+	}
+}
+
+static struct ptrace_ctx *table_lookup(struct platform *p, pid_t tid)
+{
+	return p->table[slot_of(p, tid)];
+}
+
+/* ---- address spaces ---- */
+
+static int ptrace_as_new(struct platform *p, struct platform_as **out)
+{
+	struct platform_as *as = xzalloc(sizeof(*as));
+	as->p = p;
+	int err = stub_spawn(p, &as->pid);
+	if (err < 0) {
+		free(as);
+		return err;
+	}
+	*out = as;
+	return 0;
+}
+
+static void ptrace_as_release(struct platform_as *as)
+{
+	if (as->ctx) {
+		/* The context dies with its stub. */
+		table_remove(as->p, as->ctx->tid);
+		as->ctx->base.as = NULL;
+		as->ctx = NULL;
+	}
+	if (!as->dead)
+		stub_kill(as->pid);
+	free(as);
+}
+
+/* Memory changes are injected while the stub is stopped; in this design an
+ * address space's only thread is always stopped when the sentry edits its
+ * memory (it is the one making the syscall, or it is brand new). */
+static int as_inject(struct platform_as *as, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		     uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	if (as->dead)
+		return -ESRCH;
+	if (as->ctx && as->ctx->base.running) {
+		log_error("ptrace: address space of %d changed while running", as->pid);
+		return -EBUSY;
+	}
+	long r = stub_syscall(as->p, as->pid, nr, a1, a2, a3, a4, a5, a6);
+	if (as->ctx)
+		as->ctx->regs_clobbered = true;
+	if (r < 0 && r > -4096)
+		return (int)r;
+	return 0;
+}
+
+static int ptrace_as_map(struct platform_as *as, uint64_t addr, uint64_t len, int prot, uint64_t off)
+{
+	return as_inject(as, __NR_mmap, addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, off);
+}
+
+static int ptrace_as_unmap(struct platform_as *as, uint64_t addr, uint64_t len)
+{
+	return as_inject(as, __NR_munmap, addr, len, 0, 0, 0, 0);
+}
+
+static int ptrace_as_protect(struct platform_as *as, uint64_t addr, uint64_t len, int prot)
+{
+	return as_inject(as, __NR_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+}
+
+/* ---- contexts ---- */
+
+static int ptrace_ctx_new(struct platform_as *as, struct platform_context **out)
+{
+	if (as->ctx)
+		return -EAGAIN; /* more threads per stub: process-model work */
+	struct ptrace_ctx *c = xzalloc(sizeof(*c));
+	c->base.as = as;
+	c->tid = as->pid;
+	c->base.fpstate_len = as->p->fpstate_len;
+	c->base.fpstate = aligned_alloc(64, ALIGN_UP(c->base.fpstate_len, 64));
+	memset(c->base.fpstate, 0, c->base.fpstate_len);
+	if (ptrace(PTRACE_GETREGS, c->tid, 0, &c->base.regs) < 0) {
+		int err = -errno;
+		free(c->base.fpstate);
+		free(c);
+		return err;
+	}
+	c->regs_clobbered = true;
+	as->ctx = c;
+	table_insert(as->p, c);
+	*out = &c->base;
+	return 0;
+}
+
+static void ptrace_ctx_release(struct platform_context *ctx)
+{
+	struct ptrace_ctx *c = (struct ptrace_ctx *)ctx;
+	if (ctx->as) {
+		table_remove(ctx->as->p, c->tid);
+		ctx->as->ctx = NULL;
+	}
+	free(ctx->fpstate);
+	free(c);
+}
+
+static int ptrace_fetch_fp(struct platform_context *ctx)
+{
+	struct ptrace_ctx *c = (struct ptrace_ctx *)ctx;
+	if (ctx->fp_valid)
+		return 0;
+	struct iovec iov = { ctx->fpstate, ctx->fpstate_len };
+	if (ptrace(PTRACE_GETREGSET, c->tid, NT_X86_XSTATE, &iov) < 0)
+		return -errno;
+	ctx->fp_valid = true;
+	return 0;
+}
+
+static int ptrace_ctx_resume(struct platform_context *ctx)
+{
+	struct ptrace_ctx *c = (struct ptrace_ctx *)ctx;
+	if (!ctx->as || ctx->as->dead)
+		return -ESRCH;
+	if (ctx->regs_dirty || c->regs_clobbered) {
+		if (ptrace(PTRACE_SETREGS, c->tid, 0, &ctx->regs) < 0)
+			return -errno;
+		ctx->regs_dirty = false;
+		c->regs_clobbered = false;
+	}
+	if (ctx->fp_dirty) {
+		struct iovec iov = { ctx->fpstate, ctx->fpstate_len };
+		if (ptrace(PTRACE_SETREGSET, c->tid, NT_X86_XSTATE, &iov) < 0)
+			return -errno;
+		ctx->fp_dirty = false;
+	}
+	ctx->fp_valid = false;
+	if (ptrace(PTRACE_SYSEMU, c->tid, 0, 0) < 0)
+		return -errno;
+	ctx->running = true;
+	return 0;
+}
+
+static int ptrace_ctx_interrupt(struct platform_context *ctx)
+{
+	struct ptrace_ctx *c = (struct ptrace_ctx *)ctx;
+	if (!ctx->running)
+		return 0;
+	if (ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGTRAP;
+}
+
+static int ptrace_next_stop(struct platform *p, struct platform_context **out, struct platform_stop *stop)
+{
+	struct signalfd_siginfo ssi;
+	while (read(p->sigfd, &ssi, sizeof(ssi)) > 0)
+		; /* drain: waitpid below is the source of truth */
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+		if (pid == 0)
+			return 0;
+		if (pid < 0)
+			return errno == ECHILD ? 0 : -errno;
+		struct ptrace_ctx *c = table_lookup(p, pid);
+		if (!c)
+			continue; /* a stub whose context is gone */
+		memset(stop, 0, sizeof(*stop));
+		c->base.running = false;
+		*out = &c->base;
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			stop->reason = PLATFORM_STOP_DIED;
+			stop->status = status;
+			if (c->base.as)
+				c->base.as->dead = true;
+			table_remove(p, pid);
+			return 1;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (ptrace(PTRACE_GETREGS, pid, 0, &c->base.regs) < 0)
+			return -errno;
+		c->regs_clobbered = false;
+		int sig = WSTOPSIG(status);
+		if (sig == (SIGTRAP | 0x80)) {
+			stop->reason = PLATFORM_STOP_SYSCALL;
+			return 1;
+		}
+		if ((status >> 16) == PTRACE_EVENT_STOP) {
+			stop->reason = PLATFORM_STOP_INTERRUPT;
+			return 1;
+		}
+		siginfo_t si;
+		if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) < 0)
+			return -errno;
+		if (is_fault_signal(sig) && (si.si_code > 0 || si.si_code == SI_KERNEL)) {
+			stop->reason = PLATFORM_STOP_FAULT;
+			stop->signo = sig;
+			stop->si_code = si.si_code;
+			stop->addr = (uint64_t)si.si_addr;
+			stop->trapno = -1;
+			return 1;
+		}
+		stop->reason = PLATFORM_STOP_SIGNAL;
+		stop->signo = sig;
+		return 1;
+	}
+}
+
+const struct platform_ops platform_ptrace_ops = {
+	.name = "ptrace",
+	.probe = ptrace_probe,
+	.init = ptrace_init,
+	.destroy = ptrace_destroy,
+	.event_fd = ptrace_event_fd,
+	.as_new = ptrace_as_new,
+	.as_release = ptrace_as_release,
+	.as_map = ptrace_as_map,
+	.as_unmap = ptrace_as_unmap,
+	.as_protect = ptrace_as_protect,
+	.ctx_new = ptrace_ctx_new,
+	.ctx_release = ptrace_ctx_release,
+	.ctx_resume = ptrace_ctx_resume,
+	.ctx_interrupt = ptrace_ctx_interrupt,
+	.ctx_fetch_fpstate = ptrace_fetch_fp,
+	.next_stop = ptrace_next_stop,
+};

@@ -1,0 +1,290 @@
+/* devfs: the sandbox's /dev, an in-memory directory tree built at boot
+ * with the character devices every program expects (null, zero, full,
+ * random, urandom, tty), the /proc/self/fd symlinks, and empty shm and pts
+ * directories. Its contents are fixed: creating or removing entries fails
+ * with EPERM (the filesystem has no such operations). */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/vfs.h"
+#include "sentry/vfs/vfs_impl.h"
+
+struct devfs_dirent {
+	struct list_head link;
+	char *name;
+	struct inode *ino;
+};
+
+struct devfs_dir {
+	struct list_head entries;
+	size_t count;
+};
+
+/* ---- character devices ---- */
+
+static ssize_t null_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	return 0;
+}
+
+static ssize_t null_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos)
+{
+	return (ssize_t)len;
+}
+
+static ssize_t zero_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	memset(buf, 0, len);
+	return (ssize_t)len;
+}
+
+static ssize_t full_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos)
+{
+	return -ENOSPC;
+}
+
+static ssize_t random_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = getrandom((char *)buf + done, len - done, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done ? (ssize_t)done : -errno;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+/* Seeking these devices is allowed and always lands at 0. */
+static int64_t dev_llseek(struct file *f, int64_t off, int whence)
+{
+	f->pos = 0;
+	return 0;
+}
+
+static unsigned int dev_poll(struct file *f, struct task *t, unsigned int events)
+{
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static const struct file_ops null_fops = {
+	.read = null_read, .write = null_write, .llseek = dev_llseek, .poll = dev_poll,
+};
+static const struct file_ops zero_fops = {
+	.read = zero_read, .write = null_write, .llseek = dev_llseek, .poll = dev_poll,
+};
+static const struct file_ops full_fops = {
+	.read = zero_read, .write = full_write, .llseek = dev_llseek, .poll = dev_poll,
+};
+/* Writing to Linux's random devices adds to the entropy pool and succeeds. */
+static const struct file_ops random_fops = {
+	.read = random_read, .write = null_write, .llseek = dev_llseek, .poll = dev_poll,
+};
+
+static int tty_open(struct inode *ino, struct file *f)
+{
+	/* /dev/tty is the caller's controlling terminal; sandbox tasks
+	 * never have one yet, and Linux says ENXIO then. */
+	return -ENXIO;
+}
+
+static const struct inode_ops chrdev_iops = { 0 };
+static const struct inode_ops tty_iops = { .open = tty_open };
+
+/* ---- symlinks ---- */
+
+static int devfs_readlink(struct inode *ino, char *buf, size_t bufsz)
+{
+	const char *target = ino->priv;
+	size_t len = MIN(strlen(target), bufsz);
+
+	memcpy(buf, target, len);
+	return (int)len;
+}
+
+static void devfs_symlink_evict(struct inode *ino)
+{
+	free(ino->priv);
+}
+
+static const struct inode_ops symlink_iops = {
+	.readlink = devfs_readlink,
+	.evict = devfs_symlink_evict,
+};
+
+/* ---- directories ---- */
+
+static int devfs_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	struct devfs_dir *dd = dir->priv;
+	struct devfs_dirent *e;
+
+	list_for_each_entry(e, &dd->entries, link) {
+		if (strcmp(e->name, name) == 0) {
+			*out = inode_get(e->ino);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void devfs_dir_evict(struct inode *dir)
+{
+	struct devfs_dir *dd = dir->priv;
+	struct devfs_dirent *e, *n;
+
+	list_for_each_entry_safe(e, n, &dd->entries, link) {
+		list_del(&e->link);
+		inode_put(e->ino);
+		free(e->name);
+		free(e);
+	}
+	free(dd);
+}
+
+static int devfs_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct inode *dir = f->inode;
+	struct devfs_dir *dd = dir->priv;
+	struct devfs_dirent *e;
+	int64_t i = 2;
+
+	if (ctx->pos < 0)
+		return -EINVAL;
+	if (ctx->pos == 0) {
+		if (!ctx->actor(ctx, ".", 1, 1, dir->ino, DT_DIR))
+			return 0;
+		ctx->pos = 1;
+	}
+	if (ctx->pos == 1) {
+		struct dentry *d = f->path.dentry;
+		uint64_t pino = d && d->parent->inode ? d->parent->inode->ino : dir->ino;
+
+		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
+			return 0;
+		ctx->pos = 2;
+	}
+	list_for_each_entry(e, &dd->entries, link) {
+		if (i++ < ctx->pos)
+			continue;
+		if (!ctx->actor(ctx, e->name, (int)strlen(e->name), i, e->ino->ino,
+				IFTODT(e->ino->mode)))
+			return 0;
+		ctx->pos = i;
+	}
+	return 0;
+}
+
+static int64_t devfs_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t npos;
+
+	switch (whence) {
+	case SEEK_SET:
+		npos = off;
+		break;
+	case SEEK_CUR:
+		if (__builtin_add_overflow(f->pos, off, &npos))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (npos < 0)
+		return -EINVAL;
+	f->pos = npos;
+	return npos;
+}
+
+static const struct inode_ops dir_iops = {
+	.lookup = devfs_lookup,
+	.evict = devfs_dir_evict,
+};
+
+static const struct file_ops dir_fops = {
+	.llseek = devfs_dir_llseek,
+	.iterate = devfs_iterate,
+	.poll = dev_poll,
+};
+
+/* ---- building the tree ---- */
+
+static struct inode *devfs_mkdir_inode(struct superblock *sb, uint32_t perm)
+{
+	struct inode *ino = inode_new(sb, S_IFDIR | perm, &dir_iops, &dir_fops);
+	struct devfs_dir *dd = xzalloc(sizeof(*dd));
+
+	list_init(&dd->entries);
+	ino->priv = dd;
+	return ino;
+}
+
+/* Adds ino (reference taken over) as name in dir. */
+static void devfs_add(struct inode *dir, const char *name, struct inode *ino)
+{
+	struct devfs_dir *dd = dir->priv;
+	struct devfs_dirent *e = xzalloc(sizeof(*e));
+
+	e->name = xstrdup(name);
+	e->ino = ino;
+	list_add_tail(&e->link, &dd->entries);
+	dd->count++;
+	if (S_ISDIR(ino->mode))
+		dir->nlink++;
+}
+
+static void devfs_add_chrdev(struct inode *dir, const char *name, unsigned int major,
+			     unsigned int minor, const struct inode_ops *iops,
+			     const struct file_ops *fops)
+{
+	struct inode *ino = inode_new(dir->sb, S_IFCHR | 0666, iops, fops);
+
+	ino->rdev = makedev(major, minor);
+	ino->size = 0;
+	devfs_add(dir, name, ino);
+}
+
+static void devfs_add_symlink(struct inode *dir, const char *name, const char *target)
+{
+	struct inode *ino = inode_new(dir->sb, S_IFLNK | 0777, &symlink_iops, NULL);
+
+	ino->priv = xstrdup(target);
+	ino->size = (int64_t)strlen(target);
+	devfs_add(dir, name, ino);
+}
+
+int devfs_new_root(struct inode **root)
+{
+	/* The OCI default spec mounts /dev as a tmpfs. */
+	struct superblock *sb = sb_new("tmpfs", 0);
+	struct inode *dir = devfs_mkdir_inode(sb, 0755);
+
+	devfs_add_chrdev(dir, "null", 1, 3, &chrdev_iops, &null_fops);
+	devfs_add_chrdev(dir, "zero", 1, 5, &chrdev_iops, &zero_fops);
+	devfs_add_chrdev(dir, "full", 1, 7, &chrdev_iops, &full_fops);
+	devfs_add_chrdev(dir, "random", 1, 8, &chrdev_iops, &random_fops);
+	devfs_add_chrdev(dir, "urandom", 1, 9, &chrdev_iops, &random_fops);
+	devfs_add_chrdev(dir, "tty", 5, 0, &tty_iops, NULL);
+	devfs_add_symlink(dir, "fd", "/proc/self/fd");
+	devfs_add_symlink(dir, "stdin", "/proc/self/fd/0");
+	devfs_add_symlink(dir, "stdout", "/proc/self/fd/1");
+	devfs_add_symlink(dir, "stderr", "/proc/self/fd/2");
+	devfs_add(dir, "shm", devfs_mkdir_inode(sb, 01777));
+	devfs_add(dir, "pts", devfs_mkdir_inode(sb, 0755));
+	sb_put(sb); /* the inodes hold it */
+	*root = dir;
+	return 0;
+}

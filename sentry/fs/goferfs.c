@@ -1,0 +1,602 @@
+/* goferfs: the sandbox's root filesystem, served by the gofer.
+ *
+ * An inode holds a gofer fid (the gofer's O_PATH fd for the file) and the
+ * attributes the gofer last reported. Opening a regular file asks the gofer
+ * for a host fd, which the sentry then reads and writes itself (pread and
+ * pwrite on its own fd). Directories are listed through the gofer with
+ * readdir cookies.
+ *
+ * The rootfs may span several host filesystems (bind mounts in the bundle)
+ * but shows as one device, so inode numbers from other host devices are
+ * remapped to stay unique, as gVisor does. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/gofer_client.h"
+#include "sentry/vfs.h"
+#include "sentry/vfs/vfs_impl.h"
+
+/* Remapped inode numbers start high to stay clear of the root device's. */
+#define INO_REMAP_BASE (1ULL << 48)
+
+struct ino_key {
+	uint64_t dev, ino;
+};
+
+struct ino_map_entry {
+	struct ino_key key;
+	uint64_t ino;
+	struct ino_map_entry *next;
+};
+
+struct goferfs_sb {
+	struct gofer_client *c;
+	uint64_t root_dev;          /* host device of the rootfs root */
+	struct ino_map_entry **map; /* (host dev, host ino) -> sandbox ino */
+	size_t map_buckets, map_count;
+	uint64_t next_remap;
+};
+
+struct gofer_inode {
+	uint32_t fid;
+	uint64_t host_dev;
+	/* A symlink's target never changes (replacing it makes a new inode),
+	 * and every busybox applet is one: read it from the gofer once. */
+	char *link;
+	size_t link_len;
+};
+
+/* An open regular file: the host fd the gofer gave us. */
+struct gofer_file {
+	int fd;
+};
+
+/* An open directory. Positions 0 and 1 are "." and ".."; gofer entry k is
+ * at position k + 2. cookies[k] is the gofer cookie from which entry k is
+ * read, so any position already seen can be resumed exactly, and positions
+ * stay small and monotonic whatever the host's d_off values are (ext4's
+ * are hashes). */
+struct gofer_dir {
+	uint64_t *cookies;
+	size_t ncookies, cap;
+};
+
+static struct goferfs_sb *GSB(struct inode *ino) { return ino->sb->priv; }
+static struct gofer_inode *GI(struct inode *ino) { return ino->priv; }
+
+static void ino_map_grow(struct goferfs_sb *g)
+{
+	size_t n = g->map_buckets ? g->map_buckets * 2 : 64;
+	struct ino_map_entry **nm = xzalloc(n * sizeof(*nm));
+
+	for (size_t i = 0; i < g->map_buckets; i++) {
+		struct ino_map_entry *e = g->map[i], *next;
+
+		for (; e; e = next) {
+			size_t b = XXH3_64bits(&e->key, sizeof(e->key)) & (n - 1);
+
+			next = e->next;
+			e->next = nm[b];
+			nm[b] = e;
+		}
+	}
+	free(g->map);
+	g->map = nm;
+	g->map_buckets = n;
+}
+
+static uint64_t ino_map(struct goferfs_sb *g, uint64_t dev, uint64_t ino)
+{
+	struct ino_key key = { .dev = dev, .ino = ino };
+	struct ino_map_entry *e;
+	size_t b;
+
+	if (dev == g->root_dev)
+		return ino;
+	if (g->map_count >= g->map_buckets)
+		ino_map_grow(g);
+	b = XXH3_64bits(&key, sizeof(key)) & (g->map_buckets - 1);
+	for (e = g->map[b]; e; e = e->next) {
+		if (e->key.dev == dev && e->key.ino == ino)
+			return e->ino;
+	}
+	e = xzalloc(sizeof(*e));
+	e->key = key;
+	e->ino = g->next_remap++;
+	e->next = g->map[b];
+	g->map[b] = e;
+	g->map_count++;
+	return e->ino;
+}
+
+static void attr_to_inode(struct inode *ino, const struct gofer_attr *a)
+{
+	/* The file type of an inode never changes; permission bits can. */
+	ino->mode = (ino->mode & S_IFMT) | (a->mode & ~S_IFMT);
+	ino->nlink = a->nlink;
+	ino->uid = a->uid;
+	ino->gid = a->gid;
+	ino->rdev = a->rdev;
+	ino->size = a->size;
+	ino->blocks = a->blocks;
+	ino->blksize = a->blksize ? a->blksize : 4096;
+	ino->atime = (struct timespec){ a->atime_sec, a->atime_nsec };
+	ino->mtime = (struct timespec){ a->mtime_sec, a->mtime_nsec };
+	ino->ctime = (struct timespec){ a->ctime_sec, a->ctime_nsec };
+}
+
+static void stat_to_inode(struct inode *ino, const struct stat *st)
+{
+	ino->mode = (ino->mode & S_IFMT) | (st->st_mode & ~S_IFMT);
+	ino->nlink = st->st_nlink;
+	ino->uid = st->st_uid;
+	ino->gid = st->st_gid;
+	ino->size = st->st_size;
+	ino->blocks = st->st_blocks;
+	ino->blksize = st->st_blksize;
+	ino->atime = st->st_atim;
+	ino->mtime = st->st_mtim;
+	ino->ctime = st->st_ctim;
+}
+
+static const struct inode_ops goferfs_iops;
+static const struct file_ops goferfs_file_fops;
+static const struct file_ops goferfs_dir_fops;
+
+static struct inode *goferfs_inode_new(struct superblock *sb, uint32_t fid, const struct gofer_attr *a)
+{
+	const struct file_ops *fops = NULL;
+	struct gofer_inode *gi;
+	struct inode *ino;
+
+	if (S_ISREG(a->mode))
+		fops = &goferfs_file_fops;
+	else if (S_ISDIR(a->mode))
+		fops = &goferfs_dir_fops;
+	ino = inode_new(sb, a->mode & S_IFMT, &goferfs_iops, fops);
+	gi = xzalloc(sizeof(*gi));
+	gi->fid = fid;
+	gi->host_dev = a->dev;
+	ino->priv = gi;
+	ino->ino = ino_map(sb->priv, a->dev, a->ino);
+	attr_to_inode(ino, a);
+	return ino;
+}
+
+/* ---- inode operations ---- */
+
+static int goferfs_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	struct gofer_attr attr;
+	uint32_t fid;
+	int rc;
+
+	rc = gofer_walk(GSB(dir)->c, GI(dir)->fid, name, &fid, &attr);
+	if (rc < 0)
+		return rc;
+	*out = goferfs_inode_new(dir->sb, fid, &attr);
+	return 0;
+}
+
+static int goferfs_readlink(struct inode *ino, char *buf, size_t bufsz)
+{
+	struct gofer_inode *gi = GI(ino);
+
+	if (!gi->link) {
+		_cleanup_free_ char *target = xmalloc(PATH_MAX);
+		size_t len = 0;
+		int rc = gofer_readlink(GSB(ino)->c, gi->fid, target, PATH_MAX, &len);
+
+		if (rc < 0)
+			return rc;
+		gi->link_len = MIN(len, (size_t)PATH_MAX);
+		gi->link = steal_pointer(&target);
+	}
+	memcpy(buf, gi->link, MIN(gi->link_len, bufsz));
+	return (int)MIN(gi->link_len, bufsz);
+}
+
+static int goferfs_getattr(struct inode *ino)
+{
+	struct gofer_attr attr;
+	int rc = gofer_getattr(GSB(ino)->c, GI(ino)->fid, &attr);
+
+	if (rc < 0)
+		return rc;
+	attr_to_inode(ino, &attr);
+	return 0;
+}
+
+static int goferfs_open(struct inode *ino, struct file *f)
+{
+	struct gofer_file *gf;
+	int acc = f->flags & O_ACCMODE;
+	int hflags, fd, rc;
+
+	if (S_ISDIR(ino->mode)) {
+		struct gofer_dir *gd = xzalloc(sizeof(*gd));
+
+		gd->cap = 16;
+		gd->cookies = xmalloc(gd->cap * sizeof(*gd->cookies));
+		gd->cookies[0] = 0;
+		gd->ncookies = 1;
+		f->priv = gd;
+		return 0;
+	}
+	if (!S_ISREG(ino->mode)) {
+		/* Devices, FIFOs and sockets in the rootfs would reach host
+		 * objects; Linux answers ENXIO for a node with no driver. */
+		log_once("goferfs_open_special", "goferfs: opening a device, FIFO or socket node is not supported");
+		return -ENXIO;
+	}
+	/* Access mode 3 (ioctl only) means nothing for a regular file. */
+	hflags = (acc == O_ACCMODE ? O_RDWR : acc) | (f->flags & (O_TRUNC | O_APPEND));
+	rc = gofer_open(GSB(ino)->c, GI(ino)->fid, hflags, &fd);
+	if (rc < 0)
+		return rc;
+	gf = xzalloc(sizeof(*gf));
+	gf->fd = fd;
+	f->priv = gf;
+	if (f->flags & O_TRUNC) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0)
+			stat_to_inode(ino, &st);
+	}
+	return 0;
+}
+
+/* Until goferfs learns to modify the rootfs, it behaves as a read-only
+ * filesystem for everything but writing existing files. */
+static int goferfs_create(struct inode *dir, const char *name, uint32_t mode, struct inode **out)
+{
+	log_once("goferfs_create", "goferfs: creating files is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_mkdir(struct inode *dir, const char *name, uint32_t mode)
+{
+	log_once("goferfs_mkdir", "goferfs: mkdir is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_unlink(struct inode *dir, const char *name)
+{
+	log_once("goferfs_unlink", "goferfs: unlink is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_rmdir(struct inode *dir, const char *name)
+{
+	log_once("goferfs_rmdir", "goferfs: rmdir is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
+			  unsigned int flags)
+{
+	log_once("goferfs_rename", "goferfs: rename is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_symlink(struct inode *dir, const char *name, const char *target)
+{
+	log_once("goferfs_symlink", "goferfs: symlink is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_link(struct inode *dir, const char *name, struct inode *target)
+{
+	log_once("goferfs_link", "goferfs: link is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static int goferfs_mknod(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev)
+{
+	log_once("goferfs_mknod", "goferfs: mknod is not supported yet (EROFS)");
+	return -EROFS;
+}
+
+static void goferfs_evict(struct inode *ino)
+{
+	struct gofer_inode *gi = GI(ino);
+
+	if (!gi)
+		return;
+	/* A failed clunk only leaks a gofer fid; nothing to report to. */
+	gofer_clunk(GSB(ino)->c, gi->fid);
+	free(gi->link);
+	free(gi);
+	ino->priv = NULL;
+}
+
+static const struct inode_ops goferfs_iops = {
+	.lookup = goferfs_lookup,
+	.readlink = goferfs_readlink,
+	.getattr = goferfs_getattr,
+	.open = goferfs_open,
+	.create = goferfs_create,
+	.mkdir = goferfs_mkdir,
+	.unlink = goferfs_unlink,
+	.rmdir = goferfs_rmdir,
+	.rename = goferfs_rename,
+	.symlink = goferfs_symlink,
+	.link = goferfs_link,
+	.mknod = goferfs_mknod,
+	.evict = goferfs_evict,
+};
+
+/* ---- regular files ---- */
+
+static ssize_t goferfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	struct gofer_file *gf = f->priv;
+	ssize_t n;
+
+	if (*pos < 0)
+		return -EINVAL;
+	n = pread(gf->fd, buf, len, *pos);
+	if (n < 0)
+		return -errno;
+	*pos += n;
+	return n;
+}
+
+static ssize_t goferfs_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos)
+{
+	struct gofer_file *gf = f->priv;
+	struct inode *ino = f->inode;
+	ssize_t n;
+
+	if (*pos < 0)
+		return -EINVAL;
+	/* With O_APPEND the host fd appends whatever the offset (vfs_write
+	 * has already put *pos at the end). */
+	n = pwrite(gf->fd, buf, len, *pos);
+	if (n < 0)
+		return -errno;
+	*pos += n;
+	if (*pos > ino->size)
+		ino->size = *pos;
+	clock_gettime(CLOCK_REALTIME, &ino->mtime);
+	ino->ctime = ino->mtime;
+	return n;
+}
+
+static int64_t goferfs_llseek(struct file *f, int64_t off, int whence)
+{
+	struct gofer_file *gf = f->priv;
+	struct stat st;
+	int64_t base, npos;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = f->pos;
+		break;
+	case SEEK_END:
+		if (fstat(gf->fd, &st) < 0)
+			return -errno;
+		stat_to_inode(f->inode, &st);
+		base = st.st_size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* The host file system knows where its holes are. */
+		npos = lseek(gf->fd, off, whence);
+		if (npos < 0)
+			return -errno;
+		f->pos = npos;
+		return npos;
+	default:
+		return -EINVAL;
+	}
+	if (__builtin_add_overflow(base, off, &npos) || npos < 0)
+		return -EINVAL;
+	f->pos = npos;
+	return npos;
+}
+
+static unsigned int goferfs_poll(struct file *f, struct task *t, unsigned int events)
+{
+	/* Regular files are always ready (Linux's DEFAULT_POLLMASK). */
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+static int goferfs_file_getattr(struct file *f, struct stat *st)
+{
+	struct gofer_file *gf = f->priv;
+	struct stat hst;
+
+	if (fstat(gf->fd, &hst) < 0)
+		return -errno;
+	stat_to_inode(f->inode, &hst);
+	inode_fill_stat(f->inode, st);
+	return 0;
+}
+
+static void goferfs_file_release(struct file *f)
+{
+	struct gofer_file *gf = f->priv;
+
+	if (!gf)
+		return;
+	close(gf->fd);
+	free(gf);
+	f->priv = NULL;
+}
+
+static const struct file_ops goferfs_file_fops = {
+	.read = goferfs_read,
+	.write = goferfs_write,
+	.llseek = goferfs_llseek,
+	.poll = goferfs_poll,
+	.getattr = goferfs_file_getattr,
+	.release = goferfs_file_release,
+};
+
+/* ---- directories ---- */
+
+struct readdir_state {
+	struct file *f;
+	struct dir_context *ctx;
+	struct gofer_dir *gd;
+	uint64_t dev;
+	size_t index;   /* gofer entry index of the next emitted entry */
+	size_t target;  /* first index to hand to the actor */
+	bool full;
+};
+
+static void dir_note_cookie(struct gofer_dir *gd, size_t index, uint64_t cookie)
+{
+	if (index != gd->ncookies)
+		return;
+	if (gd->ncookies == gd->cap) {
+		gd->cap *= 2;
+		gd->cookies = xrealloc(gd->cookies, gd->cap * sizeof(*gd->cookies));
+	}
+	gd->cookies[gd->ncookies++] = cookie;
+}
+
+static int readdir_emit(void *arg, const struct gofer_dirent *de, const char *name)
+{
+	struct readdir_state *s = arg;
+	size_t idx = s->index;
+
+	dir_note_cookie(s->gd, idx + 1, de->next_offset);
+	if (idx >= s->target) {
+		uint64_t ino = ino_map(GSB(s->f->inode), s->dev, de->ino);
+
+		if (!s->ctx->actor(s->ctx, name, de->namelen, (int64_t)idx + 3, ino, de->type)) {
+			s->full = true;
+			return 1;
+		}
+		s->ctx->pos = (int64_t)idx + 3;
+	}
+	s->index++;
+	return 0;
+}
+
+static int goferfs_iterate(struct file *f, struct dir_context *ctx)
+{
+	struct gofer_dir *gd = f->priv;
+	struct inode *ino = f->inode;
+	struct readdir_state s = { .f = f, .ctx = ctx, .gd = gd, .dev = GI(ino)->host_dev };
+	int eof, rc;
+
+	if (ctx->pos < 0)
+		return -EINVAL;
+	if (ctx->pos == 0) {
+		/* A rewind reads the directory afresh. */
+		gd->ncookies = 1;
+		if (!ctx->actor(ctx, ".", 1, 1, ino->ino, DT_DIR))
+			return 0;
+		ctx->pos = 1;
+	}
+	if (ctx->pos == 1) {
+		struct dentry *d = f->path.dentry;
+		uint64_t pino = d && d->parent->inode ? d->parent->inode->ino : ino->ino;
+
+		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
+			return 0;
+		ctx->pos = 2;
+	}
+	s.target = (size_t)(ctx->pos - 2);
+	s.index = MIN(s.target, gd->ncookies - 1);
+	rc = gofer_readdir(GSB(ino)->c, GI(ino)->fid, gd->cookies[s.index], readdir_emit, &s, &eof);
+	if (rc < 0)
+		return rc;
+	/* Past the end: later calls start from there and find nothing. */
+	return 0;
+}
+
+static int64_t goferfs_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t npos;
+
+	/* As Linux's dcache_dir_lseek: positions are entry indices. */
+	switch (whence) {
+	case SEEK_SET:
+		npos = off;
+		break;
+	case SEEK_CUR:
+		if (__builtin_add_overflow(f->pos, off, &npos))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (npos < 0)
+		return -EINVAL;
+	f->pos = npos;
+	return npos;
+}
+
+static int goferfs_dir_getattr(struct file *f, struct stat *st)
+{
+	int rc = goferfs_getattr(f->inode);
+
+	if (rc < 0)
+		return rc;
+	inode_fill_stat(f->inode, st);
+	return 0;
+}
+
+static void goferfs_dir_release(struct file *f)
+{
+	struct gofer_dir *gd = f->priv;
+
+	if (!gd)
+		return;
+	free(gd->cookies);
+	free(gd);
+	f->priv = NULL;
+}
+
+static const struct file_ops goferfs_dir_fops = {
+	.llseek = goferfs_dir_llseek,
+	.iterate = goferfs_iterate,
+	.poll = goferfs_poll,
+	.getattr = goferfs_dir_getattr,
+	.release = goferfs_dir_release,
+};
+
+int goferfs_mount_root(struct gofer_client *c, struct inode **root)
+{
+	struct gofer_attr attr;
+	struct goferfs_sb *g;
+	struct superblock *sb;
+	uint32_t fid;
+	int rc;
+
+	rc = gofer_attach(c, &fid, &attr);
+	if (rc < 0)
+		return rc;
+	if (!S_ISDIR(attr.mode)) {
+		gofer_clunk(c, fid);
+		return -ENOTDIR;
+	}
+	g = xzalloc(sizeof(*g));
+	g->c = c;
+	g->root_dev = attr.dev;
+	g->next_remap = INO_REMAP_BASE;
+	/* "9p" as runsc shows its gofer-backed rootfs in /proc/mounts. */
+	sb = sb_new("9p", 0);
+	sb->priv = g;
+	*root = goferfs_inode_new(sb, fid, &attr);
+	sb_put(sb); /* the root inode holds the superblock now */
+	return 0;
+}

@@ -1,0 +1,598 @@
+/* Files over host fds the sentry inherited: the workload's stdin, stdout
+ * and stderr (a terminal, pipes, sockets, or regular files).
+ *
+ * The sentry is one thread, so it must never sleep in a host read or
+ * write. It cannot set O_NONBLOCK on these fds either: the open file
+ * description is shared with the user's shell, which would then see
+ * EAGAIN. So every transfer on a non-regular file first asks poll() with
+ * a zero timeout; when the fd is not ready the task waits for a one-shot
+ * kernel watch (kernel_watch_host_fd). Writes to pipes and terminals go in
+ * pieces of at most PIPE_BUF, which a POLLOUT-ready pipe always takes
+ * without blocking; sockets use MSG_DONTWAIT.
+ *
+ * What the sandbox sees about one host file (its inode number, the
+ * terminal's foreground process group and session) lives in a struct
+ * host_file that is never freed: stdin, stdout and stderr are usually
+ * three fds over one terminal and must agree on its state.
+ *
+ * fstat shows the host's file type, permission bits, rdev, size and times,
+ * but a sandbox st_dev/st_ino (stable per host file) and root ownership,
+ * so host inode numbers and uids do not leak into the sandbox. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/kernel.h"
+#include "sentry/signal.h"
+#include "sentry/usercopy.h"
+#include "sentry/vfs.h"
+
+#define HOSTFD_DEV makedev(0, 13)
+#define LINUX_O_LARGEFILE 0100000
+#ifndef PIPE_BUF
+#define PIPE_BUF 4096
+#endif
+
+/* The kernel's struct termios (TCGETS/TCSETS), not glibc's larger one. */
+struct ktermios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+struct host_file {
+	dev_t dev;
+	ino_t ino;
+	uint64_t sandbox_ino;
+	bool is_tty;
+	pid_t tty_pgrp;         /* foreground process group; 0: init's */
+	pid_t tty_sid;          /* session owning the terminal; 0: init's */
+};
+
+struct hostfd {
+	int fd;                 /* our own dup of the inherited fd */
+	uint32_t type;          /* S_IFMT of the host file */
+	struct host_file *hf;
+	struct waitqueue rd_wq, wr_wq; /* woken by kernel watches on fd */
+};
+
+static struct host_file **host_files;
+static int nr_host_files;
+
+static struct host_file *host_file_get(int fd, const struct stat *st)
+{
+	struct host_file *hf;
+
+	for (int i = 0; i < nr_host_files; i++)
+		if (host_files[i]->dev == st->st_dev && host_files[i]->ino == st->st_ino)
+			return host_files[i];
+	hf = xzalloc(sizeof(*hf));
+	hf->dev = st->st_dev;
+	hf->ino = st->st_ino;
+	hf->sandbox_ino = (uint64_t)nr_host_files + 1;
+	hf->is_tty = isatty(fd);
+	host_files = xrealloc(host_files, (size_t)(nr_host_files + 1) * sizeof(*host_files));
+	host_files[nr_host_files++] = hf;
+	return hf;
+}
+
+/* ---- readiness ---- */
+
+static short host_poll(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+
+	do {
+		r = poll(&p, 1, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return POLLERR; /* let the transfer itself report the error */
+	return p.revents;
+}
+
+static void host_wait(struct hostfd *h, struct task *t, short events)
+{
+	/* kernel_watch_host_fd merges repeated watches of one (fd, queue). */
+	if (events & (POLLIN | POLLRDNORM | POLLPRI)) {
+		kernel_watch_host_fd(h->fd, events & (POLLIN | POLLRDNORM | POLLPRI), &h->rd_wq);
+		task_wait_on(t, &h->rd_wq);
+	}
+	if (events & (POLLOUT | POLLWRNORM)) {
+		kernel_watch_host_fd(h->fd, events & (POLLOUT | POLLWRNORM), &h->wr_wq);
+		task_wait_on(t, &h->wr_wq);
+	}
+}
+
+static ssize_t hostfd_block(struct file *f, struct task *t, short events)
+{
+	struct hostfd *h = f->priv;
+
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	host_wait(h, t, events);
+	return -EBLOCKED;
+}
+
+/* ---- terminal job control (drivers/tty/tty_jobctrl.c) ---- */
+
+static pid_t tty_pgrp(struct host_file *hf)
+{
+	if (hf->tty_pgrp)
+		return hf->tty_pgrp;
+	return kernel && kernel->init_tg ? kernel->init_tg->pgid : 1;
+}
+
+static pid_t tty_sid(struct host_file *hf)
+{
+	if (hf->tty_sid)
+		return hf->tty_sid;
+	return kernel && kernel->init_tg ? kernel->init_tg->sid : 1;
+}
+
+/* The sandbox has no per-process controlling terminal yet: the host
+ * terminal is the controlling terminal of the session it belongs to. */
+static bool tty_is_ctty(struct host_file *hf, struct task *t)
+{
+	return t->tg->sid == tty_sid(hf);
+}
+
+static bool sig_ignored(struct task *t, int sig)
+{
+	return (t->blocked & SIGMASK(sig)) || t->sighand->action[sig - 1].handler == (uint64_t)SIG_IGN;
+}
+
+struct pgrp_scan {
+	pid_t pgrp;
+	int sig;
+	bool found, not_orphaned;
+	pid_t sid;              /* of the group's members */
+};
+
+static int pgrp_scan_fn(struct thread_group *tg, void *arg)
+{
+	struct pgrp_scan *s = arg;
+
+	if (tg->pgid != s->pgrp || tg->zombie)
+		return 0;
+	s->found = true;
+	s->sid = tg->sid;
+	if (tg->parent && tg->parent->pgid != s->pgrp && tg->parent->sid == tg->sid)
+		s->not_orphaned = true;
+	if (s->sig)
+		signal_send_group(tg, s->sig, NULL);
+	return 0;
+}
+
+/* A process group is orphaned when no member has a parent in another
+ * group of the same session (nobody left to resume it after a stop). */
+static bool pgrp_orphaned(pid_t pgrp)
+{
+	struct pgrp_scan s = { .pgrp = pgrp };
+
+	tg_for_each(pgrp_scan_fn, &s);
+	return !s.not_orphaned;
+}
+
+static void kill_pgrp(pid_t pgrp, int sig)
+{
+	struct pgrp_scan s = { .pgrp = pgrp, .sig = sig };
+
+	tg_for_each(pgrp_scan_fn, &s);
+}
+
+/* __tty_check_change: a background process touching its terminal gets
+ * SIGTTIN/SIGTTOU, or EIO when it could never be resumed. */
+static int tty_check_change(struct host_file *hf, struct task *t, int sig)
+{
+	pid_t pgrp = t->tg->pgid;
+
+	if (!tty_is_ctty(hf, t) || pgrp == tty_pgrp(hf))
+		return 0;
+	if (sig_ignored(t, sig))
+		return sig == SIGTTIN ? -EIO : 0;
+	if (pgrp_orphaned(pgrp))
+		return -EIO;
+	kill_pgrp(pgrp, sig);
+	return -ERESTARTSYS;
+}
+
+/* ---- read/write ---- */
+
+static bool hostfd_seekable(const struct hostfd *h)
+{
+	return h->type == S_IFREG || h->type == S_IFBLK;
+}
+
+/* recvmsg/sendmsg rather than recv/send: the sentry's seccomp filter
+ * allows only those. */
+static ssize_t sock_xfer(int fd, void *buf, size_t len, bool write)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (write)
+		return sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return recvmsg(fd, &mh, MSG_DONTWAIT);
+}
+
+static ssize_t hostfd_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	struct hostfd *h = f->priv;
+	ssize_t n;
+
+	if (hostfd_seekable(h)) {
+		/* Through the host offset when it is the file's own position:
+		 * it is shared with the user's shell ("cmd > file; echo >> file"). */
+		do {
+			n = pos == &f->pos ? read(h->fd, buf, len) : pread(h->fd, buf, len, *pos);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return -errno;
+		*pos += n;
+		return n;
+	}
+	if (len == 0)
+		return 0;
+	if (h->hf->is_tty) {
+		int r = tty_check_change(h->hf, t, SIGTTIN);
+
+		if (r)
+			return r;
+	}
+	for (;;) {
+		if (!host_poll(h->fd, POLLIN))
+			return hostfd_block(f, t, POLLIN);
+		if (h->type == S_IFSOCK)
+			n = sock_xfer(h->fd, buf, len, false);
+		else
+			n = read(h->fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		/* Someone outside the sandbox took the data first. */
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return hostfd_block(f, t, POLLIN);
+		return -errno;
+	}
+}
+
+static ssize_t host_write_err(struct task *t, int err)
+{
+	/* The sentry ignores SIGPIPE (hostfd_file_new); the writer gets it. */
+	if (err == EPIPE)
+		signal_send_thread(t, SIGPIPE, NULL);
+	return -err;
+}
+
+static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, size_t len,
+			    int64_t *pos)
+{
+	struct hostfd *h = f->priv;
+	ssize_t n;
+
+	if (hostfd_seekable(h)) {
+		do {
+			n = pos == &f->pos ? write(h->fd, buf, len) : pwrite(h->fd, buf, len, *pos);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return host_write_err(t, errno);
+		*pos += n;
+		return n;
+	}
+	if (len == 0)
+		return 0;
+	if (h->hf->is_tty && t->tg->pgid != tty_pgrp(h->hf) && tty_is_ctty(h->hf, t)) {
+		struct ktermios kt;
+
+		if (ioctl(h->fd, TCGETS, &kt) == 0 && (kt.c_lflag & TOSTOP)) {
+			int r = tty_check_change(h->hf, t, SIGTTOU);
+
+			if (r)
+				return r;
+		}
+	}
+	for (;;) {
+		if (!host_poll(h->fd, POLLOUT))
+			return hostfd_block(f, t, POLLOUT);
+		if (h->type == S_IFSOCK) {
+			n = sock_xfer(h->fd, (void *)buf, len, true);
+		} else {
+			/* Pipes and terminals: a POLLOUT-ready pipe takes PIPE_BUF
+			 * bytes without blocking the sentry; the caller loops. */
+			size_t chunk = (h->type == S_IFIFO || h->hf->is_tty) ? MIN(len, PIPE_BUF) : len;
+
+			n = write(h->fd, buf, chunk);
+		}
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return hostfd_block(f, t, POLLOUT);
+		return host_write_err(t, errno);
+	}
+}
+
+static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
+{
+	struct hostfd *h = f->priv;
+	off_t r = lseek(h->fd, off, whence);
+
+	if (r < 0)
+		return -errno;
+	f->pos = r;
+	return r;
+}
+
+static unsigned int hostfd_poll(struct file *f, struct task *t, unsigned int events)
+{
+	struct hostfd *h = f->priv;
+	unsigned int mask;
+
+	if (hostfd_seekable(h))
+		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+	mask = (unsigned short)host_poll(h->fd, (short)events);
+	if (t && !(mask & (events | POLLHUP | POLLERR)))
+		host_wait(h, t, (short)events);
+	return mask;
+}
+
+/* ---- ioctl ---- */
+
+/* The sentry's seccomp filter admits only a few terminal ioctls, so
+ * tcdrain/tcsendbreak (TCSBRK) and tcflush(TCIFLUSH) are done with a
+ * TCSETSW/TCSETSF that re-applies the current settings: both wait for the
+ * output to drain, TCSETSF then discards pending input. A break is a no-op
+ * on pseudo-terminals (no break_ctl), which is what the host terminal is
+ * in practice. Discarding unsent output (TCOFLUSH) cannot be done that
+ * way: refused. */
+static long tty_drain_flush(struct hostfd *h, unsigned int cmd, int arg)
+{
+	struct ktermios kt;
+	unsigned long set = TCSETSW;
+
+	if (cmd == TCFLSH) {
+		if (arg != TCIFLUSH) {
+			log_once("hostfd-tcoflush", "tcflush(TCOFLUSH/TCIOFLUSH) on the host terminal "
+				 "is not supported: EINVAL");
+			return -EINVAL;
+		}
+		set = TCSETSF;
+	}
+	if (ioctl(h->fd, TCGETS, &kt) < 0 || ioctl(h->fd, set, &kt) < 0)
+		return -errno;
+	return 0;
+}
+
+static long tty_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
+{
+	struct hostfd *h = f->priv;
+	struct host_file *hf = h->hf;
+	struct ktermios kt;
+	struct winsize ws;
+	pid_t pgrp;
+	int r;
+
+	switch (cmd) {
+	case TCGETS:
+		if (ioctl(h->fd, TCGETS, &kt) < 0)
+			return -errno;
+		return copy_to_user(t, arg, &kt, sizeof(kt));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		r = copy_from_user(t, &kt, arg, sizeof(kt));
+		if (r)
+			return r;
+		r = tty_check_change(hf, t, SIGTTOU);
+		if (r)
+			return r;
+		/* TCSETSW/TCSETSF wait for output to drain: a short host
+		 * sleep, as for the user's own shell. */
+		if (ioctl(h->fd, cmd, &kt) < 0)
+			return -errno;
+		return 0;
+	case TCSBRK:
+	case TCFLSH:
+		r = tty_check_change(hf, t, SIGTTOU);
+		if (r)
+			return r;
+		return tty_drain_flush(h, cmd, (int)arg);
+	case TIOCGWINSZ:
+		if (ioctl(h->fd, TIOCGWINSZ, &ws) < 0)
+			return -errno;
+		return copy_to_user(t, arg, &ws, sizeof(ws));
+	case TIOCSWINSZ:
+		/* The host terminal signals SIGWINCH to its foreground group
+		 * outside; the CLI forwards it into the sandbox. */
+		r = copy_from_user(t, &ws, arg, sizeof(ws));
+		if (r)
+			return r;
+		if (ioctl(h->fd, TIOCSWINSZ, &ws) < 0)
+			return -errno;
+		return 0;
+	case TIOCGPGRP:
+		if (!tty_is_ctty(hf, t))
+			return -ENOTTY;
+		pgrp = tty_pgrp(hf);
+		return copy_to_user(t, arg, &pgrp, sizeof(pgrp));
+	case TIOCGSID:
+		if (!tty_is_ctty(hf, t))
+			return -ENOTTY;
+		pgrp = tty_sid(hf);
+		return copy_to_user(t, arg, &pgrp, sizeof(pgrp));
+	case TIOCSPGRP: {
+		struct pgrp_scan s = { 0 };
+
+		r = tty_check_change(hf, t, SIGTTOU);
+		if (r == -EIO)
+			return -ENOTTY;
+		if (r)
+			return r;
+		if (!tty_is_ctty(hf, t))
+			return -ENOTTY;
+		r = copy_from_user(t, &pgrp, arg, sizeof(pgrp));
+		if (r)
+			return r;
+		if (pgrp < 0)
+			return -EINVAL;
+		s.pgrp = pgrp;
+		tg_for_each(pgrp_scan_fn, &s);
+		if (!s.found)
+			return -ESRCH;
+		if (s.sid != t->tg->sid)
+			return -EPERM;
+		hf->tty_pgrp = pgrp;
+		return 0;
+	}
+	case TIOCSCTTY:
+		/* tiocsctty: a session leader takes the terminal; stealing it
+		 * from another session needs arg 1 and CAP_SYS_ADMIN. */
+		if (t->tg->sid == tty_sid(hf))
+			return 0;
+		if (t->tg->sid != t->tg->tgid)
+			return -EPERM;
+		if (arg != 1 || !cred_capable(t->cred, CAP_SYS_ADMIN))
+			return -EPERM;
+		hf->tty_sid = t->tg->sid;
+		hf->tty_pgrp = t->tg->pgid;
+		return 0;
+	default: {
+		char key[48];
+
+		snprintf(key, sizeof(key), "hostfd-tty-ioctl-%#x", cmd);
+		log_once(key, "ioctl %#x on the host terminal is not supported", cmd);
+		return -ENOTTY;
+	}
+	}
+}
+
+static long hostfd_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
+{
+	struct hostfd *h = f->priv;
+	int n;
+
+	if (cmd == FIONREAD) {
+		if (ioctl(h->fd, FIONREAD, &n) < 0)
+			return -errno;
+		return copy_to_user(t, arg, &n, sizeof(n));
+	}
+	if (!h->hf->is_tty)
+		return -ENOTTY;
+	return tty_ioctl(f, t, cmd, arg);
+}
+
+/* ---- attributes and lifetime ---- */
+
+static int hostfd_getattr(struct file *f, struct stat *st)
+{
+	struct hostfd *h = f->priv;
+	struct stat hst;
+
+	if (fstat(h->fd, &hst) < 0)
+		return -errno;
+	memset(st, 0, sizeof(*st));
+	st->st_dev = HOSTFD_DEV;
+	st->st_ino = h->hf->sandbox_ino;
+	st->st_mode = hst.st_mode;
+	st->st_nlink = 1;
+	st->st_rdev = hst.st_rdev;
+	st->st_size = hst.st_size;
+	st->st_blksize = hst.st_blksize;
+	st->st_blocks = hst.st_blocks;
+	st->st_atim = hst.st_atim;
+	st->st_mtim = hst.st_mtim;
+	st->st_ctim = hst.st_ctim;
+	return 0;
+}
+
+static void hostfd_release(struct file *f)
+{
+	struct hostfd *h = f->priv;
+
+	/* No watch may wake freed queues or poll a closed (maybe reused)
+	 * fd; a task of a thread sharing the fd table may still wait here
+	 * (it re-runs and finds the fd gone). */
+	kernel_unwatch(&h->rd_wq);
+	kernel_unwatch(&h->wr_wq);
+	wq_wake_all(&h->rd_wq);
+	wq_wake_all(&h->wr_wq);
+	close(h->fd);
+	free(h);
+}
+
+static const struct file_ops hostfd_seekable_fops = {
+	.read = hostfd_read,
+	.write = hostfd_write,
+	.llseek = hostfd_llseek,
+	.ioctl = hostfd_ioctl,
+	.poll = hostfd_poll,
+	.getattr = hostfd_getattr,
+	.release = hostfd_release,
+};
+
+/* No llseek: lseek and pread/pwrite answer ESPIPE, as on Linux. */
+static const struct file_ops hostfd_stream_fops = {
+	.read = hostfd_read,
+	.write = hostfd_write,
+	.ioctl = hostfd_ioctl,
+	.poll = hostfd_poll,
+	.getattr = hostfd_getattr,
+	.release = hostfd_release,
+};
+
+/* host_fd stays the caller's: the file works on its own duplicate, so the
+ * workload closing its stdio never closes a sentry fd (fd 2 is also the
+ * sentry's error log). */
+int hostfd_file_new(int host_fd, int flags, struct file **out)
+{
+	_cleanup_close_ int fd = -1;
+	struct host_file *hf;
+	struct hostfd *h;
+	struct stat st;
+	int hflags;
+
+	/* A write to a host pipe whose reader is gone must come back as
+	 * EPIPE (which the writing task turns into its own SIGPIPE), not kill
+	 * the sentry. */
+	signal(SIGPIPE, SIG_IGN);
+	if (fstat(host_fd, &st) < 0)
+		return -errno;
+	hflags = fcntl(host_fd, F_GETFL);
+	if (hflags < 0)
+		return -errno;
+	fd = fcntl(host_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	hf = host_file_get(fd, &st);
+	h = xzalloc(sizeof(*h));
+	h->fd = steal_fd(&fd);
+	h->type = st.st_mode & S_IFMT;
+	h->hf = hf;
+	wq_init(&h->rd_wq);
+	wq_init(&h->wr_wq);
+	/* F_GETFL shows what the host description has: O_APPEND for
+	 * ">> file", O_LARGEFILE when the shell opened it with open(2). */
+	flags |= hflags & (O_APPEND | LINUX_O_LARGEFILE);
+	*out = file_alloc(hostfd_seekable(h) ? &hostfd_seekable_fops : &hostfd_stream_fops,
+			  flags, h);
+	return 0;
+}

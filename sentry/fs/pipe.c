@@ -1,0 +1,267 @@
+/* Anonymous pipes. One struct pipe is shared by the read and the write
+ * file; both ends use one file_ops table (as Linux's pipefifo_fops) and
+ * the access mode of the file says which end it is. A single wait queue
+ * covers readers, writers and pollers: every state change wakes it and
+ * woken tasks re-run their syscall and re-check. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "runsc/util.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/fs/pipe_buf.h"
+#include "sentry/kernel.h"
+#include "sentry/signal.h"
+#include "sentry/usercopy.h"
+#include "sentry/vfs.h"
+
+/* st_dev of pipes: Linux's pipefs is an anonymous superblock too. */
+#define PIPEFS_DEV makedev(0, 12)
+
+struct pipe {
+	struct pipe_buf buf;
+	int readers, writers;   /* open files of each kind, not fds */
+	struct waitqueue wq;
+	uint64_t ino;
+	uid_t uid;
+	gid_t gid;
+	struct timespec atime, mtime, ctime;
+};
+
+static uint64_t pipe_next_ino = 1;
+static const struct file_ops pipe_fops;
+
+static bool end_reads(const struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+
+	return acc == O_RDONLY || acc == O_RDWR;
+}
+
+static bool end_writes(const struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+
+	return acc == O_WRONLY || acc == O_RDWR;
+}
+
+static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	if (pipe_buf_len(&p->buf) > 0) {
+		n = pipe_buf_read(&p->buf, buf, len);
+		clock_gettime(CLOCK_REALTIME, &p->atime);
+		wq_wake_all(&p->wq);
+		return (ssize_t)n;
+	}
+	if (p->writers == 0)
+		return 0;
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	task_wait_on(t, &p->wq);
+	return -EBLOCKED;
+}
+
+/* Writes of at most PIPE_BUF bytes go in whole or not at all (the buffer
+ * guarantees it); larger ones take whatever room there is, and the caller
+ * (syscalls/sys_rw.c) comes back for the rest, blocking in between, so a
+ * blocking write of any size completes unless a signal or the last reader
+ * going away stops it. */
+static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_t len,
+			  int64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t n;
+
+	if (len == 0)
+		return 0;
+	if (p->readers == 0) {
+		signal_send_thread(t, SIGPIPE, NULL);
+		return -EPIPE;
+	}
+	n = pipe_buf_write(&p->buf, buf, len);
+	if (n > 0) {
+		clock_gettime(CLOCK_REALTIME, &p->mtime);
+		p->ctime = p->mtime;
+		wq_wake_all(&p->wq);
+		return (ssize_t)n;
+	}
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	task_wait_on(t, &p->wq);
+	return -EBLOCKED;
+}
+
+static unsigned int pipe_poll(struct file *f, struct task *t, unsigned int events)
+{
+	struct pipe *p = f->priv;
+	unsigned int mask = 0;
+
+	if (end_reads(f)) {
+		if (!pipe_buf_empty(&p->buf))
+			mask |= POLLIN | POLLRDNORM;
+		if (p->writers == 0)
+			mask |= POLLHUP;
+	}
+	if (end_writes(f)) {
+		/* A free page slot: a PIPE_BUF write will not block. */
+		if (!pipe_buf_full(&p->buf))
+			mask |= POLLOUT | POLLWRNORM;
+		if (p->readers == 0)
+			mask |= POLLERR;
+	}
+	if (t && !(mask & (events | POLLHUP | POLLERR)))
+		task_wait_on(t, &p->wq);
+	return mask;
+}
+
+static long pipe_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+	int avail;
+
+	switch (cmd) {
+	case FIONREAD:
+		avail = (int)pipe_buf_len(&p->buf);
+		return copy_to_user(t, arg, &avail, sizeof(avail));
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int pipe_getattr(struct file *f, struct stat *st)
+{
+	struct pipe *p = f->priv;
+
+	memset(st, 0, sizeof(*st));
+	st->st_dev = PIPEFS_DEV;
+	st->st_ino = p->ino;
+	st->st_mode = S_IFIFO | 0600;
+	st->st_nlink = 1;
+	st->st_uid = p->uid;
+	st->st_gid = p->gid;
+	st->st_blksize = 4096;
+	st->st_atim = p->atime;
+	st->st_mtim = p->mtime;
+	st->st_ctim = p->ctime;
+	return 0;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	if (end_reads(f))
+		p->readers--;
+	if (end_writes(f))
+		p->writers--;
+	if (p->readers == 0 && p->writers == 0) {
+		/* A blocked task does not hold its file across -EBLOCKED, so a
+		 * thread sharing its fd table may have closed the last ends:
+		 * wake it off the queue before the queue goes away (its re-run
+		 * then finds the fd gone). */
+		wq_wake_all(&p->wq);
+		pipe_buf_destroy(&p->buf);
+		free(p);
+		return;
+	}
+	/* EOF for readers, EPIPE for writers, POLLHUP/POLLERR for pollers. */
+	wq_wake_all(&p->wq);
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.getattr = pipe_getattr,
+	.release = pipe_release,
+};
+
+int pipe_create(struct file **rd, struct file **wr, int flags)
+{
+	struct pipe *p = xzalloc(sizeof(*p));
+	int nb = flags & O_NONBLOCK;
+
+	pipe_buf_init(&p->buf, PIPE_DEF_SIZE / PIPE_PAGE_SIZE);
+	wq_init(&p->wq);
+	p->ino = pipe_next_ino++;
+	clock_gettime(CLOCK_REALTIME, &p->atime);
+	p->mtime = p->ctime = p->atime;
+	p->readers = 1;
+	p->writers = 1;
+	*rd = file_alloc(&pipe_fops, O_RDONLY | nb, p);
+	*wr = file_alloc(&pipe_fops, O_WRONLY | nb, p);
+	return 0;
+}
+
+void pipe_set_owner(struct file *f, uid_t uid, gid_t gid)
+{
+	struct pipe *p = f->priv;
+
+	p->uid = uid;
+	p->gid = gid;
+}
+
+bool file_is_pipe(const struct file *f)
+{
+	return f->ops == &pipe_fops;
+}
+
+long pipe_get_size(struct file *f)
+{
+	if (!file_is_pipe(f))
+		return -EBADF;
+	return (long)((struct pipe *)f->priv)->buf.nslots * PIPE_PAGE_SIZE;
+}
+
+/* round_pipe_size(): at least a page, a power of two, at most 2^31. */
+static unsigned long round_pipe_size(unsigned long size)
+{
+	unsigned long r = 4096;
+
+	if (size > (1UL << 31))
+		return 0;
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+long pipe_set_size(struct file *f, struct task *t, unsigned long size)
+{
+	struct pipe *p;
+	unsigned long nsize;
+	int err;
+
+	if (!file_is_pipe(f))
+		return -EBADF;
+	p = f->priv;
+	nsize = round_pipe_size(size);
+	if (nsize == 0)
+		return -EINVAL;
+	/* Growing beyond pipe-max-size needs CAP_SYS_RESOURCE. */
+	if (nsize / PIPE_PAGE_SIZE > p->buf.nslots && nsize > PIPE_MAX_SIZE &&
+	    !cred_capable(t->cred, CAP_SYS_RESOURCE))
+		return -EPERM;
+	err = pipe_buf_resize(&p->buf, (unsigned int)(nsize / PIPE_PAGE_SIZE));
+	if (err)
+		return err;
+	/* More room may unblock writers. */
+	wq_wake_all(&p->wq);
+	return (long)nsize;
+}

@@ -1,0 +1,29 @@
+/* Anonymous pipes (pipe(2), pipe2(2)) with Linux semantics: a 64 KiB
+ * buffer, PIPE_BUF atomicity, SIGPIPE/EPIPE without readers, EOF without
+ * writers, and F_GETPIPE_SZ/F_SETPIPE_SZ. */
+#ifndef SENTRY_FS_PIPE_H
+#define SENTRY_FS_PIPE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct file;
+struct task;
+
+#define PIPE_DEF_SIZE 65536     /* 16 pages, Linux's default */
+#define PIPE_MAX_SIZE 1048576   /* /proc/sys/fs/pipe-max-size default */
+#ifndef PIPE_BUF
+#define PIPE_BUF 4096
+#endif
+
+/* Two new files (refcount 1 each) over one pipe: *rd open O_RDONLY, *wr
+ * O_WRONLY; flags may hold O_NONBLOCK (the caller validates pipe2 flags). */
+int pipe_create(struct file **rd, struct file **wr, int flags);
+/* The owner fstat reports (the creator's fsuid/fsgid); default 0/0. */
+void pipe_set_owner(struct file *f, uid_t uid, gid_t gid);
+bool file_is_pipe(const struct file *f);
+/* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF when f is not a pipe. */
+long pipe_get_size(struct file *f);
+long pipe_set_size(struct file *f, struct task *t, unsigned long size);
+
+#endif

@@ -1,0 +1,229 @@
+/* The sentry's event loop: runs tasks the kernel owes work to, then sleeps
+ * in ppoll on the platform's event fd, the host-signal fd, watched host fds
+ * and the earliest timer. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/kernel.h"
+#include "sentry/signal.h"
+#include "sentry/task_impl.h"
+
+struct kernel *kernel;
+
+int64_t kernel_mono_ns(void) { return now_mono_ns(); }
+
+/* ---- wait queues ---- */
+
+void wq_init(struct waitqueue *wq) { list_init(&wq->waiters); }
+
+bool wq_has_waiters(const struct waitqueue *wq) { return !list_empty(&wq->waiters); }
+
+void wq_wake_all(struct waitqueue *wq)
+{
+	/* task_wake unlinks every entry of the task, this one included. */
+	while (!list_empty(&wq->waiters)) {
+		struct wq_entry *e = list_first_entry(&wq->waiters, struct wq_entry, link);
+		task_wake(e->task);
+		if (list_linked(&e->link))
+			list_del(&e->link); /* defensive: never spin */
+	}
+}
+
+/* ---- timers ---- */
+
+void ktimer_arm(struct ktimer *tm, int64_t deadline)
+{
+	if (tm->armed)
+		list_del(&tm->link);
+	tm->deadline = deadline;
+	tm->armed = true;
+	struct ktimer *it;
+	list_for_each_entry(it, &kernel->timers, link) {
+		if (it->deadline > deadline) {
+			list_add_tail(&tm->link, &it->link);
+			return;
+		}
+	}
+	list_add_tail(&tm->link, &kernel->timers);
+}
+
+void ktimer_cancel(struct ktimer *tm)
+{
+	if (!tm->armed)
+		return;
+	list_del(&tm->link);
+	tm->armed = false;
+}
+
+static void timers_fire(struct kernel *k)
+{
+	int64_t now = now_mono_ns();
+	while (!list_empty(&k->timers)) {
+		struct ktimer *tm = list_first_entry(&k->timers, struct ktimer, link);
+		if (tm->deadline > now)
+			break;
+		list_del(&tm->link);
+		tm->armed = false;
+		tm->fn(tm);
+	}
+}
+
+/* ---- host fd readiness ---- */
+
+int kernel_watch_host_fd(int fd, short events, struct waitqueue *wq)
+{
+	struct kernel *k = kernel;
+	for (int i = 0; i < k->nwatches; i++) {
+		if (k->watches[i].fd == fd && k->watches[i].wq == wq) {
+			k->watches[i].events |= events;
+			return 0;
+		}
+	}
+	if (k->nwatches == k->watches_cap) {
+		k->watches_cap = k->watches_cap ? k->watches_cap * 2 : 8;
+		k->watches = xrealloc(k->watches, (size_t)k->watches_cap * sizeof(*k->watches));
+	}
+	k->watches[k->nwatches++] = (struct host_watch){ fd, events, wq };
+	return 0;
+}
+
+void kernel_unwatch(struct waitqueue *wq)
+{
+	struct kernel *k = kernel;
+	int kept = 0;
+	for (int i = 0; i < k->nwatches; i++)
+		if (k->watches[i].wq != wq)
+			k->watches[kept++] = k->watches[i];
+	k->nwatches = kept;
+}
+
+/* ---- the loop ---- */
+
+void kernel_make_runnable(struct task *t)
+{
+	if (t->state == TASK_DEAD)
+		return;
+	t->state = TASK_RUNNABLE;
+	if (!list_linked(&t->run_link))
+		list_add_tail(&t->run_link, &kernel->runqueue);
+}
+
+static void handle_host_signals(struct kernel *k)
+{
+	struct signalfd_siginfo ssi;
+	while (read(k->host_signalfd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
+		int sig = (int)ssi.ssi_signo;
+		if (!k->init_tg || k->init_tg->zombie)
+			continue;
+		/* Signals from outside (the CLI forwarding the user's ^C or
+		 * `kill`) go to the container's init, as runc delivers them. */
+		siginfo_t info;
+		memset(&info, 0, sizeof(info));
+		info.si_signo = sig;
+		info.si_code = SI_USER;
+		info.si_pid = 0;
+		info.si_uid = 0;
+		log_debug("host signal %d forwarded to init", sig);
+		signal_send_group(k->init_tg, sig, &info);
+	}
+}
+
+static void handle_platform_stops(struct kernel *k)
+{
+	for (;;) {
+		struct platform_context *ctx;
+		struct platform_stop stop;
+		int r = k->pops->next_stop(k->platform, &ctx, &stop);
+		if (r <= 0) {
+			if (r < 0)
+				log_error("platform: %s", strerror(-r));
+			return;
+		}
+		struct task *t = ctx->owner;
+		if (t)
+			task_handle_stop(t, &stop);
+	}
+}
+
+int kernel_run(struct kernel *k)
+{
+	int sigfd = k->host_signalfd;
+	int evfd = k->pops->event_fd(k->platform);
+	struct pollfd *pfds = NULL;
+	int pfds_cap = 0;
+
+	while (!k->init_exited) {
+		while (!list_empty(&k->runqueue)) {
+			struct task *t = list_first_entry(&k->runqueue, struct task, run_link);
+			list_del(&t->run_link);
+			task_run(t);
+			if (k->init_exited)
+				break;
+		}
+		if (k->init_exited)
+			break;
+
+		int n = 2 + k->nwatches;
+		if (n > pfds_cap) {
+			pfds_cap = n * 2;
+			pfds = xrealloc(pfds, (size_t)pfds_cap * sizeof(*pfds));
+		}
+		pfds[0] = (struct pollfd){ .fd = evfd, .events = POLLIN };
+		pfds[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		for (int i = 0; i < k->nwatches; i++)
+			pfds[2 + i] = (struct pollfd){ .fd = k->watches[i].fd, .events = k->watches[i].events };
+
+		struct timespec ts, *tsp = NULL;
+		if (!list_empty(&k->timers)) {
+			int64_t d = list_first_entry(&k->timers, struct ktimer, link)->deadline - now_mono_ns();
+			if (d < 0)
+				d = 0;
+			ts.tv_sec = d / 1000000000;
+			ts.tv_nsec = d % 1000000000;
+			tsp = &ts;
+		}
+		int r = ppoll(pfds, (nfds_t)n, tsp, NULL);
+		if (r < 0 && errno != EINTR) {
+			log_error("sentry: ppoll: %s", strerror(errno));
+			break;
+		}
+		if (r > 0) {
+			/* Watches are one-shot: wake and drop the ready ones. */
+			int kept = 0;
+			int nw = k->nwatches;
+			struct waitqueue *ready[nw > 0 ? nw : 1];
+			int nready = 0;
+			for (int i = 0; i < nw; i++) {
+				if (pfds[2 + i].revents)
+					ready[nready++] = k->watches[i].wq;
+				else
+					k->watches[kept++] = k->watches[i];
+			}
+			k->nwatches = kept;
+			for (int i = 0; i < nready; i++)
+				wq_wake_all(ready[i]);
+			if (pfds[1].revents)
+				handle_host_signals(k);
+		}
+		handle_platform_stops(k);
+		timers_fire(k);
+	}
+	free(pfds);
+	return k->init_wait_status;
+}
+
+int kernel_init(struct kernel *k)
+{
+	list_init(&k->runqueue);
+	list_init(&k->timers);
+	k->boot_mono_ns = now_mono_ns();
+	k->boot_real_ns = now_real_ns();
+	k->host_signalfd = -1;
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* The ELF loader for static executables (ET_EXEC and static-pie ET_DYN):
+ * maps PT_LOAD segments into a fresh mm and builds the initial stack with
+ * argv, envp and the auxiliary vector, as Linux's binfmt_elf does. */
+#include <elf.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/loader.h"
+#include "sentry/mm.h"
+#include "sentry/usercopy.h"
+#include "sentry/vfs.h"
+
+#define ELF_ET_DYN_BASE 0x555555554000ULL
+#define STACK_SIZE (8ULL << 20)
+
+int elf_check_header(const Elf64_Ehdr *eh, size_t len)
+{
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG))
+		return -ENOEXEC;
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_machine != EM_X86_64 || (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum > 128)
+		return -ENOEXEC;
+	return 0;
+}
+
+static int read_exact(struct file *f, void *buf, size_t len, uint64_t off)
+{
+	int64_t pos = (int64_t)off;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t r = vfs_read(f, NULL, (char *)buf + done, len - done, &pos);
+		if (r < 0)
+			return (int)r;
+		if (r == 0)
+			return -EIO; /* file shorter than its headers say */
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static int load_segment(struct mm *mm, struct file *f, const Elf64_Phdr *ph, uint64_t bias)
+{
+	uint64_t vaddr = ph->p_vaddr + bias;
+	uint64_t start = ALIGN_DOWN(vaddr, PAGE_SIZE);
+	uint64_t end = PAGE_ALIGN(vaddr + ph->p_memsz);
+	if (ph->p_filesz > ph->p_memsz || end <= start || end > APP_MAX_ADDR || start < APP_MIN_ADDR)
+		return -ENOEXEC;
+	int prot = (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+		   (ph->p_flags & PF_X ? PROT_EXEC : 0);
+	int64_t r = mm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	/* Copy the file part through a bounded buffer. */
+	uint64_t copied = 0;
+	char *buf = xmalloc(1 << 16);
+	int err = 0;
+	while (copied < ph->p_filesz) {
+		size_t n = MIN(ph->p_filesz - copied, (uint64_t)1 << 16);
+		err = read_exact(f, buf, n, ph->p_offset + copied);
+		if (!err)
+			err = mm_copy_to(mm, vaddr + copied, buf, n, 1);
+		if (err)
+			break;
+		copied += n;
+	}
+	free(buf);
+	if (err)
+		return err;
+	if (prot != (PROT_READ | PROT_WRITE))
+		return mm_mprotect(mm, start, end - start, prot);
+	return 0;
+}
+
+int elf_load(struct mm *mm, struct file *f, const Elf64_Ehdr *eh, struct elf_info *info)
+{
+	size_t phsz = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
+	Elf64_Phdr *ph = xmalloc(phsz);
+	int err = read_exact(f, ph, phsz, eh->e_phoff);
+	if (err)
+		goto out;
+	uint64_t bias = eh->e_type == ET_DYN ? ELF_ET_DYN_BASE : 0;
+	uint64_t max_end = 0, phdr_addr = 0, first_load = UINT64_MAX;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP) {
+			log_once("exec-dynamic", "dynamically linked executables are not supported yet");
+			err = -ENOEXEC;
+			goto out;
+		}
+		if (ph[i].p_type == PT_PHDR)
+			phdr_addr = ph[i].p_vaddr + bias;
+	}
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		err = load_segment(mm, f, &ph[i], bias);
+		if (err)
+			goto out;
+		if (first_load == UINT64_MAX) {
+			first_load = i;
+			if (!phdr_addr && ph[i].p_offset <= eh->e_phoff &&
+			    eh->e_phoff + phsz <= ph[i].p_offset + ph[i].p_filesz)
+				phdr_addr = ph[i].p_vaddr + bias + (eh->e_phoff - ph[i].p_offset);
+		}
+		max_end = MAX(max_end, ph[i].p_vaddr + bias + ph[i].p_memsz);
+	}
+	if (first_load == UINT64_MAX) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	info->entry = eh->e_entry + bias;
+	info->phdr = phdr_addr;
+	info->phnum = eh->e_phnum;
+	info->brk = PAGE_ALIGN(max_end);
+out:
+	free(ph);
+	return err;
+}
+
+/* Pushes bytes onto the new stack (growing down). */
+static int push(struct mm *mm, uint64_t *sp, const void *data, size_t len)
+{
+	*sp -= len;
+	return mm_copy_to(mm, *sp, data, len, 1);
+}
+
+int stack_setup(struct mm *mm, const struct elf_info *info, char *const argv[], char *const envp[],
+		const char *execfn, const struct stack_creds *cr, uint64_t *sp_out)
+{
+	uint64_t top = mm->stack_top;
+	int64_t r = mm_mmap(mm, top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, NULL, 0);
+	if (r < 0)
+		return (int)r;
+	struct vma *sv = mm_find_vma(mm, top - 1);
+	if (sv)
+		sv->flags |= VMA_STACK;
+
+	int argc = 0, envc = 0;
+	while (argv[argc])
+		argc++;
+	while (envp[envc])
+		envc++;
+
+	uint64_t sp = top;
+	int err;
+	/* Strings at the top: execfn, envp, argv (Linux order: argv lowest). */
+	uint64_t *argp = xmalloc(sizeof(uint64_t) * (size_t)(argc + 1));
+	uint64_t *envpp = xmalloc(sizeof(uint64_t) * (size_t)(envc + 1));
+	sp -= 8; /* a NULL word at the very top */
+	if ((err = push(mm, &sp, execfn, strlen(execfn) + 1)))
+		goto out;
+	uint64_t execfn_addr = sp;
+	uint64_t strings_end = sp;
+	for (int i = envc - 1; i >= 0; i--) {
+		if ((err = push(mm, &sp, envp[i], strlen(envp[i]) + 1)))
+			goto out;
+		envpp[i] = sp;
+	}
+	for (int i = argc - 1; i >= 0; i--) {
+		if ((err = push(mm, &sp, argv[i], strlen(argv[i]) + 1)))
+			goto out;
+		argp[i] = sp;
+	}
+	mm->arg_start = argc ? argp[0] : sp;
+	mm->arg_end = envc ? envpp[0] : execfn_addr;
+	mm->env_start = envc ? envpp[0] : execfn_addr;
+	mm->env_end = strings_end;
+
+	static const char platform[] = "x86_64";
+	if ((err = push(mm, &sp, platform, sizeof(platform))))
+		goto out;
+	uint64_t platform_addr = sp;
+	uint8_t rnd[16];
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		memset(rnd, 0x5a, sizeof(rnd));
+	if ((err = push(mm, &sp, rnd, sizeof(rnd))))
+		goto out;
+	uint64_t random_addr = sp;
+	sp = ALIGN_DOWN(sp, 16);
+
+	uint64_t auxv[] = {
+		AT_PHDR, info->phdr, AT_PHENT, sizeof(Elf64_Phdr), AT_PHNUM, info->phnum,
+		AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, info->entry,
+		AT_UID, cr->uid, AT_EUID, cr->euid, AT_GID, cr->gid, AT_EGID, cr->egid,
+		AT_SECURE, 0, AT_RANDOM, random_addr, AT_HWCAP, getauxval(AT_HWCAP),
+		AT_HWCAP2, getauxval(AT_HWCAP2), AT_CLKTCK, 100, AT_PLATFORM, platform_addr,
+		AT_EXECFN, execfn_addr, AT_NULL, 0,
+	};
+	memcpy(mm->auxv, auxv, sizeof(auxv));
+	mm->auxv_len = (int)ARRAY_SIZE(auxv);
+
+	/* argc, argv[], NULL, envp[], NULL, auxv: keep sp 16-byte aligned. */
+	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + ARRAY_SIZE(auxv);
+	if (words & 1)
+		sp -= 8;
+	if ((err = push(mm, &sp, auxv, sizeof(auxv))))
+		goto out;
+	uint64_t zero = 0;
+	if ((err = push(mm, &sp, &zero, 8)) || (err = push(mm, &sp, envpp, 8 * (size_t)envc)) ||
+	    (err = push(mm, &sp, &zero, 8)) || (err = push(mm, &sp, argp, 8 * (size_t)argc)))
+		goto out;
+	uint64_t argc64 = (uint64_t)argc;
+	if ((err = push(mm, &sp, &argc64, 8)))
+		goto out;
+	*sp_out = sp;
+out:
+	free(argp);
+	free(envpp);
+	return err;
+}

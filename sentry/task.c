@@ -1,0 +1,367 @@
+/* Tasks: the syscall path, blocking, and the life of a process from
+ * creation to reaping. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/fdtable.h"
+#include "sentry/kernel.h"
+#include "sentry/mm.h"
+#include "sentry/signal.h"
+#include "sentry/task_impl.h"
+#include "sentry/usercopy.h"
+#include "sentry/vfs.h"
+#include "syscalls/syscalls.h"
+
+/* ---- blocking ---- */
+
+void task_wait_on(struct task *t, struct waitqueue *wq)
+{
+	if (t->nwaits >= TASK_MAX_WAITS) {
+		log_once("task-max-waits", "a task waited on more than %d queues", TASK_MAX_WAITS);
+		return;
+	}
+	struct wq_entry *e = &t->waits[t->nwaits++];
+	e->task = t;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+void task_set_deadline(struct task *t, int64_t deadline)
+{
+	if (!t->sys.deadline)
+		t->sys.deadline = deadline;
+}
+
+static void task_unwait(struct task *t)
+{
+	for (int i = 0; i < t->nwaits; i++)
+		if (list_linked(&t->waits[i].link))
+			list_del(&t->waits[i].link);
+	t->nwaits = 0;
+	ktimer_cancel(&t->wait_timer);
+}
+
+void task_wake(struct task *t)
+{
+	if (t->state != TASK_BLOCKED)
+		return;
+	task_unwait(t);
+	kernel_make_runnable(t);
+}
+
+static void task_timer_fn(struct ktimer *tm)
+{
+	struct task *t = container_of(tm, struct task, wait_timer);
+	t->sys.timed_out = true;
+	task_wake(t);
+}
+
+void task_kick(struct task *t)
+{
+	switch (t->state) {
+	case TASK_RUNNING:
+		kernel->pops->ctx_interrupt(t->ctx);
+		break;
+	case TASK_BLOCKED:
+		task_wake(t);
+		break;
+	case TASK_STOPPED:
+		if ((t->pending.mask | t->tg->shared_pending.mask) & SIGMASK(SIGKILL))
+			kernel_make_runnable(t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the syscall path ---- */
+
+static void task_kill_now(struct task *t, int sig)
+{
+	task_exit_group(t, W_EXITCODE(0, sig));
+}
+
+/* Delivers signals and resumes application code. */
+static void return_to_user(struct task *t)
+{
+	for (int i = 0; i < SANDBOX_NSIG; i++) {
+		signal_deliver(t);
+		t->sys.in_syscall = false;
+		if (t->state != TASK_RUNNABLE)
+			return;
+		if (!signal_pending(t))
+			break;
+	}
+	t->state = TASK_RUNNING;
+	int err = kernel->pops->ctx_resume(t->ctx);
+	if (err < 0) {
+		log_error("task %d: resume failed: %s", t->tid, strerror(-err));
+		t->state = TASK_RUNNABLE;
+		task_kill_now(t, SIGKILL);
+	}
+}
+
+static void syscall_run(struct task *t)
+{
+	t->state = TASK_RUNNABLE;
+	long r = syscall_dispatch(t);
+	if (t->state == TASK_DEAD)
+		return;
+	if (r == -EBLOCKED) {
+		t->state = TASK_BLOCKED;
+		if (t->sys.deadline) {
+			t->wait_timer.fn = task_timer_fn;
+			ktimer_arm(&t->wait_timer, t->sys.deadline);
+		}
+		return;
+	}
+	task_unwait(t);
+	t->sys.result = r;
+	t->ctx->regs.rax = (uint64_t)r;
+	t->ctx->regs_dirty = true;
+	if (t->state == TASK_STOPPED)
+		return;
+	return_to_user(t);
+}
+
+static void syscall_enter(struct task *t)
+{
+	struct user_regs_struct *r = &t->ctx->regs;
+	memset(&t->sys, 0, sizeof(t->sys));
+	t->sys.in_syscall = true;
+	t->sys.args.nr = (int)r->orig_rax;
+	t->sys.args.a[0] = r->rdi;
+	t->sys.args.a[1] = r->rsi;
+	t->sys.args.a[2] = r->rdx;
+	t->sys.args.a[3] = r->r10;
+	t->sys.args.a[4] = r->r8;
+	t->sys.args.a[5] = r->r9;
+	syscall_run(t);
+}
+
+void task_handle_stop(struct task *t, const struct platform_stop *stop)
+{
+	if (t->state == TASK_DEAD)
+		return;
+	switch (stop->reason) {
+	case PLATFORM_STOP_SYSCALL:
+		syscall_enter(t);
+		return;
+	case PLATFORM_STOP_FAULT:
+		t->state = TASK_RUNNABLE;
+		signal_force_fault(t, stop->signo, stop->si_code, stop->addr, stop->trapno);
+		return_to_user(t);
+		return;
+	case PLATFORM_STOP_SIGNAL:
+		log_debug("task %d: host signal %d suppressed", t->tid, stop->signo);
+		/* fallthrough */
+	case PLATFORM_STOP_INTERRUPT:
+		t->state = TASK_RUNNABLE;
+		if (t->tg->stopped && !signal_pending(t)) {
+			t->state = TASK_STOPPED;
+			return;
+		}
+		return_to_user(t);
+		return;
+	case PLATFORM_STOP_DIED:
+		log_warn("task %d: stub process died (status 0x%x)", t->tid, stop->status);
+		t->state = TASK_RUNNABLE;
+		task_kill_now(t, WIFSIGNALED(stop->status) ? WTERMSIG(stop->status) : SIGKILL);
+		return;
+	}
+}
+
+void task_run(struct task *t)
+{
+	if (t->state != TASK_RUNNABLE)
+		return;
+	if (t->sys.in_syscall) {
+		t->sys.restarted = true;
+		if (t->sys.deadline && now_mono_ns() >= t->sys.deadline)
+			t->sys.timed_out = true;
+		syscall_run(t);
+		return;
+	}
+	return_to_user(t);
+}
+
+/* ---- creation ---- */
+
+struct task *task_alloc_process(struct thread_group *parent)
+{
+	pid_t pid = pid_alloc();
+	if (pid < 0)
+		return NULL;
+	struct thread_group *tg = xzalloc(sizeof(*tg));
+	struct task *t = xzalloc(sizeof(*t));
+	tg->refcount = 1;
+	tg->tgid = pid;
+	tg->leader = t;
+	list_init(&tg->threads);
+	list_init(&tg->children);
+	list_init(&tg->sibling);
+	sigpending_init(&tg->shared_pending);
+	wq_init(&tg->child_wait);
+	tg->exit_signal = SIGCHLD;
+	tg->start_time_mono = now_mono_ns();
+	tg->parent = parent;
+	if (parent) {
+		list_add_tail(&tg->sibling, &parent->children);
+		tg->pgid = parent->pgid;
+		tg->sid = parent->sid;
+		memcpy(tg->rlim, parent->rlim, sizeof(tg->rlim));
+	}
+	tg->nr_threads = 1;
+
+	t->tid = pid;
+	t->tg = tg;
+	list_add_tail(&t->tg_link, &tg->threads);
+	list_init(&t->run_link);
+	sigpending_init(&t->pending);
+	t->altstack.ss_flags = SS_DISABLE;
+	t->state = TASK_RUNNABLE;
+	list_init(&t->wait_timer.link);
+	pid_insert(pid, t);
+	kernel->nr_tasks++;
+	return t;
+}
+
+int task_attach_context(struct task *t)
+{
+	int err = kernel->pops->ctx_new(t->mm->as, &t->ctx);
+	if (err < 0)
+		return err;
+	t->ctx->owner = t;
+	return 0;
+}
+
+/* ---- exit ---- */
+
+static void reparent_children(struct thread_group *tg)
+{
+	struct thread_group *init = kernel->init_tg;
+	struct thread_group *c, *n;
+	list_for_each_entry_safe(c, n, &tg->children, sibling) {
+		list_del(&c->sibling);
+		c->parent = init;
+		if (!init || init == tg) {
+			c->parent = NULL;
+			continue;
+		}
+		list_add_tail(&c->sibling, &init->children);
+		if (c->zombie) {
+			if (signal_parent_autoreaps(init))
+				tg_release(c);
+			else
+				signal_notify_parent(c, WIFSIGNALED(c->group_exit_status) ? CLD_KILLED : CLD_EXITED,
+						     c->group_exit_status);
+		}
+	}
+}
+
+static void tg_exit_notify(struct thread_group *tg)
+{
+	int status = tg->group_exit_status;
+	if (tg->vfork_waiter) {
+		task_wake(tg->vfork_waiter);
+		tg->vfork_waiter = NULL;
+	}
+	if (tg == kernel->init_tg) {
+		/* The pid namespace dies with its init: the sandbox is over. */
+		kernel->init_exited = true;
+		kernel->init_wait_status = status;
+		tg->zombie = true;
+		return;
+	}
+	reparent_children(tg);
+	tg->zombie = true;
+	struct thread_group *parent = tg->parent;
+	if (!parent) {
+		tg_release(tg);
+		return;
+	}
+	int why = WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED;
+	if (tg->exit_signal == SIGCHLD && signal_parent_autoreaps(parent)) {
+		wq_wake_all(&parent->child_wait);
+		tg_release(tg);
+		return;
+	}
+	signal_notify_parent(tg, why, status);
+}
+
+void task_exit_thread(struct task *t, int code)
+{
+	if (t->state == TASK_DEAD)
+		return;
+	struct thread_group *tg = t->tg;
+	task_unwait(t);
+	if (list_linked(&t->run_link))
+		list_del(&t->run_link);
+	if (t->clear_child_tid && t->mm) {
+		uint32_t zero = 0;
+		mm_copy_to(t->mm, t->clear_child_tid, &zero, sizeof(zero), 0);
+	}
+	if (t->files) {
+		fdtable_put(t->files);
+		t->files = NULL;
+	}
+	if (t->fs) {
+		fs_context_put(t->fs);
+		t->fs = NULL;
+	}
+	if (t->ctx) {
+		kernel->pops->ctx_release(t->ctx);
+		t->ctx = NULL;
+	}
+	if (t->mm) {
+		mm_put(t->mm);
+		t->mm = NULL;
+	}
+	sigpending_flush(&t->pending);
+	t->state = TASK_DEAD;
+	kernel->nr_tasks--;
+	if (--tg->nr_threads == 0) {
+		if (!tg->group_exiting) {
+			tg->group_exiting = true;
+			tg->group_exit_status = W_EXITCODE(code & 0xff, 0);
+		}
+		tg_exit_notify(tg);
+	}
+}
+
+void task_exit_group(struct task *t, int wait_status)
+{
+	struct thread_group *tg = t->tg;
+	if (!tg->group_exiting) {
+		tg->group_exiting = true;
+		tg->group_exit_status = wait_status;
+	}
+	struct task *o, *n;
+	list_for_each_entry_safe(o, n, &tg->threads, tg_link)
+		if (o != t)
+			task_exit_thread(o, 0);
+	task_exit_thread(t, 0);
+}
+
+void tg_release(struct thread_group *tg)
+{
+	tg->reaped = true;
+	if (list_linked(&tg->sibling))
+		list_del(&tg->sibling);
+	sigpending_flush(&tg->shared_pending);
+	struct task *t, *n;
+	list_for_each_entry_safe(t, n, &tg->threads, tg_link) {
+		pid_remove(t->tid);
+		list_del(&t->tg_link);
+		if (t->cred)
+			cred_put(t->cred);
+		if (t->sighand)
+			sighand_put(t->sighand);
+		free(t);
+	}
+	free(tg->exe_path);
+	free(tg);
+}

@@ -1,0 +1,118 @@
+/* Application memory access through the memory file. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "runsc/util.h"
+#include "sentry/kernel.h"
+#include "sentry/memfile.h"
+#include "sentry/mm.h"
+#include "sentry/usercopy.h"
+
+/* Calls fn on each piece of [addr, addr+n) as a sentry pointer. need is the
+ * protection the access needs; force (execve writing a fresh stack,
+ * ptrace-like pokes) skips the check. */
+static int mm_walk(struct mm *mm, uint64_t addr, size_t n, int need, bool force,
+		   void (*fn)(void *p, size_t len, void *arg), void *arg)
+{
+	if (addr + n < addr)
+		return -EFAULT;
+	while (n > 0) {
+		struct vma *v = mm_find_vma(mm, addr);
+		if (!v || !v->range || (!force && (v->prot & need) != need))
+			return -EFAULT;
+		size_t chunk = MIN(n, v->end - addr);
+		fn(memfile_ptr(kernel->mf, v->range->off + v->range_off + (addr - v->start)), chunk, arg);
+		addr += chunk;
+		n -= chunk;
+	}
+	return 0;
+}
+
+struct cursor {
+	uint8_t *buf;
+};
+
+static void read_piece(void *p, size_t len, void *arg)
+{
+	struct cursor *c = arg;
+	memcpy(c->buf, p, len);
+	c->buf += len;
+}
+
+static void write_piece(void *p, size_t len, void *arg)
+{
+	struct cursor *c = arg;
+	memcpy(p, c->buf, len);
+	c->buf += len;
+}
+
+static void zero_piece(void *p, size_t len, void *arg)
+{
+	memset(p, 0, len);
+}
+
+int mm_copy_from(struct mm *mm, void *dst, uint64_t src, size_t n)
+{
+	struct cursor c = { dst };
+	return mm_walk(mm, src, n, PROT_READ, false, read_piece, &c);
+}
+
+int mm_copy_to(struct mm *mm, uint64_t dst, const void *src, size_t n, int force)
+{
+	struct cursor c = { (uint8_t *)src };
+	return mm_walk(mm, dst, n, PROT_WRITE, force, write_piece, &c);
+}
+
+int copy_from_user(struct task *t, void *dst, uint64_t src, size_t n)
+{
+	return mm_copy_from(t->mm, dst, src, n);
+}
+
+int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t n)
+{
+	return mm_copy_to(t->mm, dst, src, n, 0);
+}
+
+int clear_user(struct task *t, uint64_t dst, size_t n)
+{
+	return mm_walk(t->mm, dst, n, PROT_WRITE, false, zero_piece, NULL);
+}
+
+long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
+{
+	size_t done = 0;
+	while (done < max) {
+		struct vma *v = mm_find_vma(t->mm, src + done);
+		if (!v || !v->range || !(v->prot & PROT_READ))
+			return -EFAULT;
+		size_t chunk = MIN(max - done, v->end - (src + done));
+		const char *p = memfile_ptr(kernel->mf, v->range->off + v->range_off + (src + done - v->start));
+		const char *nul = memchr(p, 0, chunk);
+		if (nul) {
+			size_t l = (size_t)(nul - p);
+			memcpy(dst + done, p, l + 1);
+			return (long)(done + l);
+		}
+		memcpy(dst + done, p, chunk);
+		done += chunk;
+	}
+	return -ENAMETOOLONG;
+}
+
+int copy_path_from_user(struct task *t, uint64_t src, char **out, int allow_empty)
+{
+	char *buf = xmalloc(PATH_MAX);
+	long n = strncpy_from_user(t, buf, src, PATH_MAX);
+	if (n < 0) {
+		free(buf);
+		return (int)n;
+	}
+	if (n == 0 && !allow_empty) {
+		free(buf);
+		return -ENOENT;
+	}
+	*out = buf;
+	return 0;
+}

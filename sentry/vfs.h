@@ -1,0 +1,187 @@
+/* The virtual filesystem: inodes, dentries, mounts, open files.
+ * Naming follows Linux's VFS. Every filesystem (goferfs, devfs, pipes,
+ * host fds, later tmpfs/procfs/overlay) plugs in through inode_ops and
+ * file_ops. Reference counting: *_get adds a reference, *_put drops one. */
+#ifndef SENTRY_VFS_H
+#define SENTRY_VFS_H
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "sentry/kernel.h"
+
+struct inode;
+struct dentry;
+struct mount;
+struct file;
+struct superblock;
+
+struct path {
+	struct mount *mnt;
+	struct dentry *dentry;
+};
+
+struct superblock {
+	int refcount;
+	uint64_t dev;           /* st_dev of its inodes */
+	const char *fstype;     /* "9p"-like name shown in /proc/mounts: "gofer", "devtmpfs"... */
+	unsigned long flags;    /* MS_RDONLY... */
+	uint64_t next_ino;      /* for synthetic filesystems */
+	void *priv;
+};
+
+/* One emitted directory entry; returns false when the caller's buffer is
+ * full (stop iterating; the entry was not consumed). */
+struct dir_context;
+typedef bool (*filldir_t)(struct dir_context *ctx, const char *name, int namelen,
+			  int64_t next_pos, uint64_t ino, unsigned int dtype);
+struct dir_context {
+	filldir_t actor;
+	int64_t pos;            /* position to read from; iterate advances it */
+};
+
+struct inode_ops {
+	/* Finds name in dir: 0 with *out (new reference), or -ENOENT. */
+	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	/* Symlink target, not NUL-terminated; returns its length. */
+	int (*readlink)(struct inode *ino, char *buf, size_t bufsz);
+	/* Refreshes cached attributes (may be NULL). */
+	int (*getattr)(struct inode *ino);
+	/* Prepares f (f->priv, f->ops) for an open of this inode. */
+	int (*open)(struct inode *ino, struct file *f);
+	/* Write operations; NULL means the filesystem refuses (-EROFS for
+	 * read-only superblocks, else -EPERM). */
+	int (*create)(struct inode *dir, const char *name, uint32_t mode, struct inode **out);
+	int (*mkdir)(struct inode *dir, const char *name, uint32_t mode);
+	int (*unlink)(struct inode *dir, const char *name);
+	int (*rmdir)(struct inode *dir, const char *name);
+	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir, const char *nname, unsigned int flags);
+	int (*symlink)(struct inode *dir, const char *name, const char *target);
+	/* Releases priv when the last reference goes. */
+	void (*evict)(struct inode *ino);
+	/* More write operations (NULL: refused as above). link adds a name
+	 * for target in dir; mknod makes a FIFO, socket or device node. */
+	int (*link)(struct inode *dir, const char *name, struct inode *target);
+	int (*mknod)(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev);
+};
+
+struct inode {
+	int refcount;
+	uint64_t ino;
+	uint32_t mode;          /* S_IFMT | permission bits */
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blocks;
+	uint32_t blksize;
+	struct timespec atime, mtime, ctime;
+	struct superblock *sb;
+	const struct inode_ops *iops;
+	const struct file_ops *fops; /* installed in struct file on open */
+	void *priv;
+};
+
+struct file_ops {
+	/* Blocking I/O: queue with task_wait_on() and return -EBLOCKED, or
+	 * -EAGAIN when the file is O_NONBLOCK. pos is &f->pos or a pread
+	 * offset; seekable files advance it. */
+	ssize_t (*read)(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos);
+	ssize_t (*write)(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos);
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	int (*iterate)(struct file *f, struct dir_context *ctx);
+	long (*ioctl)(struct file *f, struct task *t, unsigned int cmd, uint64_t arg);
+	/* Returns ready POLL* events; if t is non-NULL and nothing is ready,
+	 * queues t (task_wait_on) on what will change that. */
+	unsigned int (*poll)(struct file *f, struct task *t, unsigned int events);
+	/* Overrides the inode's attributes (pipes, host fds). */
+	int (*getattr)(struct file *f, struct stat *st);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	int refcount;
+	struct path path;       /* mnt/dentry NULL for anonymous files */
+	struct inode *inode;    /* may be NULL for anonymous files */
+	const struct file_ops *ops;
+	int flags;              /* O_ACCMODE | O_APPEND | O_NONBLOCK ... (no O_CLOEXEC) */
+	int64_t pos;
+	void *priv;
+};
+
+/* ---- inodes and superblocks ---- */
+struct superblock *sb_new(const char *fstype, unsigned long flags);
+struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *iops,
+			const struct file_ops *fops); /* refcount 1, ino from sb */
+struct inode *inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+void inode_fill_stat(struct inode *ino, struct stat *st);
+
+/* ---- dentries and mounts ---- */
+struct dentry *dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+void path_get(struct path *p);
+void path_put(struct path *p);
+/* Mounts sb's root inode at mountpoint (NULL: makes the root mount). */
+int vfs_mount(struct path *mountpoint, struct inode *root, unsigned long mnt_flags, struct mount **out);
+/* The mount flags of a path's mount (MS_RDONLY, MS_NOEXEC...). */
+unsigned long path_mnt_flags(const struct path *p);
+
+/* ---- path resolution (namei) ---- */
+#define LOOKUP_FOLLOW    0x1  /* follow a trailing symlink */
+#define LOOKUP_DIRECTORY 0x2  /* the result must be a directory */
+#define LOOKUP_EMPTY     0x4  /* "" means dirfd itself (AT_EMPTY_PATH) */
+
+/* Resolves path relative to dirfd (AT_FDCWD: cwd) for task t. Follows
+ * intermediate symlinks (at most 40, else -ELOOP), handles "..", mount
+ * crossings and the task's root. */
+int vfs_lookup(struct task *t, int dirfd, const char *path, unsigned int flags, struct path *out);
+/* openat(2): flags are the syscall's O_* (O_CREAT needs create support). */
+int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* Opens an already-resolved path (execve, /proc links). */
+int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out);
+/* vfs_open_path flag for execve (Linux's __FMODE_EXEC): the file opens
+ * O_RDONLY but needs exec permission rather than read permission, must be
+ * a regular file and not on a noexec mount (EACCES otherwise). Ignored in
+ * open(2) flags. */
+#define O_VFS_EXEC 040
+int vfs_stat_path(const struct path *p, struct stat *st);
+/* Absolute path of p as seen from root (getcwd, /proc/pid/cwd). */
+int vfs_d_path(const struct path *p, const struct path *root, char *buf, size_t len);
+/* May t access inode with MAY_READ/MAY_WRITE/MAY_EXEC (4/2/1)? */
+int vfs_permission(struct task *t, struct inode *ino, int mask);
+
+/* ---- files ---- */
+struct file *file_alloc(const struct file_ops *ops, int flags, void *priv); /* anonymous */
+struct file *file_get(struct file *f);
+void file_put(struct file *f);
+ssize_t vfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos);
+ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos);
+int vfs_fstat(struct file *f, struct stat *st);
+
+/* A file over a host fd inherited by the sentry (the workload's stdio).
+ * Reads and writes never block the sentry: it waits for readiness with
+ * kernel_watch_host_fd(). Terminal ioctls on a host tty are forwarded. */
+int hostfd_file_new(int host_fd, int flags, struct file **out);
+
+/* ---- setup ---- */
+/* Builds the sandbox's mount tree: the gofer-served rootfs at /, devfs at
+ * /dev, and whatever else the foundation supports; sets kernel->root_mount. */
+int vfs_init_root(struct kernel *k);
+int vfs_root_path(struct path *out); /* new reference to / */
+
+/* Per-task filesystem context (CLONE_FS shares it). */
+struct fs_context {
+	int refcount;
+	struct path root, cwd;
+	uint32_t umask;
+};
+struct fs_context *fs_context_new(const struct path *root, const struct path *cwd);
+struct fs_context *fs_context_copy(const struct fs_context *fs);
+void fs_context_put(struct fs_context *fs);
+
+#endif

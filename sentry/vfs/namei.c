@@ -1,0 +1,387 @@
+/* Path resolution, after Linux's fs/namei.c: component by component from
+ * the root or a start directory, with search permission on every directory
+ * traversed, "." and "..", mount crossings both ways, and symlinks.
+ *
+ * A symlink is followed by splicing its target in front of the rest of the
+ * path (and restarting at the task's root for an absolute target); the
+ * number of links followed in one resolution is capped at MAX_SYMLINKS as
+ * Linux does, which also bounds the spliced path. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runsc/util.h"
+#include "sentry/fdtable.h"
+#include "sentry/kernel.h"
+#include "sentry/vfs.h"
+#include "sentry/vfs/vfs_impl.h"
+
+static bool in_group(const struct cred *c, gid_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++) {
+		if (c->groups[i] == gid)
+			return true;
+	}
+	return false;
+}
+
+/* generic_permission(): owner, group, then other bits; then the DAC
+ * override capabilities, where executing a regular file still needs at
+ * least one x bit. */
+int vfs_permission_cred(const struct cred *c, struct inode *ino, int mask)
+{
+	uint32_t mode = ino->mode;
+
+	mask &= MAY_READ | MAY_WRITE | MAY_EXEC;
+	if (!c)
+		return 0;
+	if (c->fsuid == ino->uid)
+		mode >>= 6;
+	else if (in_group(c, ino->gid))
+		mode >>= 3;
+	if ((mask & ~mode & 7) == 0)
+		return 0;
+	if (S_ISDIR(ino->mode)) {
+		if (!(mask & MAY_WRITE) && cred_capable(c, CAP_DAC_READ_SEARCH))
+			return 0;
+		if (cred_capable(c, CAP_DAC_OVERRIDE))
+			return 0;
+		return -EACCES;
+	}
+	if (mask == MAY_READ && cred_capable(c, CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & MAY_EXEC) || (ino->mode & 0111)) && cred_capable(c, CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
+}
+
+int vfs_permission(struct task *t, struct inode *ino, int mask)
+{
+	return vfs_permission_cred(t ? t->cred : NULL, ino, mask);
+}
+
+int vfs_readlink_alloc(struct inode *ino, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	int n;
+
+	if (!S_ISLNK(ino->mode) || !ino->iops || !ino->iops->readlink)
+		return -EINVAL;
+	buf = xmalloc(PATH_MAX + 1);
+	n = ino->iops->readlink(ino, buf, PATH_MAX);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	*out = steal_pointer(&buf);
+	return 0;
+}
+
+void nd_release(struct nameidata *nd)
+{
+	if (nd->cur.dentry)
+		path_put(&nd->cur);
+	if (nd->root.dentry)
+		path_put(&nd->root);
+	nd->cur = (struct path){ 0 };
+	nd->root = (struct path){ 0 };
+}
+
+static void nd_set_cur(struct nameidata *nd, const struct path *p)
+{
+	struct path old = nd->cur;
+
+	nd->cur = *p;
+	path_get(&nd->cur);
+	if (old.dentry)
+		path_put(&old);
+}
+
+int nd_init(struct nameidata *nd, struct task *t, const struct cred *cred, int dirfd,
+	    const char *path, unsigned int flags)
+{
+	struct file *f;
+	int rc;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->t = t;
+	nd->cred = cred ? cred : (t ? t->cred : NULL);
+	nd->flags = flags;
+	if (t && t->fs) {
+		nd->root = t->fs->root;
+		path_get(&nd->root);
+	} else if ((rc = vfs_root_path(&nd->root)) < 0) {
+		return rc;
+	}
+
+	if (path[0] == '/' || !t) {
+		nd_set_cur(nd, &nd->root);
+		return 0;
+	}
+	if (dirfd == AT_FDCWD) {
+		nd_set_cur(nd, t->fs ? &t->fs->cwd : &nd->root);
+		return 0;
+	}
+	f = fd_get(t, dirfd);
+	if (!f) {
+		rc = -EBADF;
+		goto fail;
+	}
+	/* Anonymous files (pipes, sockets) have no place in the tree, so
+	 * nothing can be resolved from them. */
+	if (!f->path.dentry || !f->path.dentry->inode ||
+	    (path[0] && !S_ISDIR(f->path.dentry->inode->mode))) {
+		file_put(f);
+		rc = -ENOTDIR;
+		goto fail;
+	}
+	nd_set_cur(nd, &f->path);
+	file_put(f);
+	return 0;
+fail:
+	nd_release(nd);
+	return rc;
+}
+
+static void follow_dotdot(struct nameidata *nd)
+{
+	for (;;) {
+		struct path up;
+
+		if (nd->cur.dentry == nd->root.dentry && nd->cur.mnt == nd->root.mnt)
+			return;
+		if (nd->cur.dentry != nd->cur.mnt->root) {
+			up.mnt = nd->cur.mnt;
+			up.dentry = nd->cur.dentry->parent;
+			nd_set_cur(nd, &up);
+			break;
+		}
+		if (!nd->cur.mnt->parent)
+			return; /* the top of the whole tree: ".." stays */
+		up.mnt = nd->cur.mnt->parent;
+		up.dentry = nd->cur.mnt->mountpoint;
+		nd_set_cur(nd, &up);
+	}
+	follow_mounts(&nd->cur);
+}
+
+static enum last_type component_type(const char *name, size_t len)
+{
+	if (len == 1 && name[0] == '.')
+		return LAST_DOT;
+	if (len == 2 && name[0] == '.' && name[1] == '.')
+		return LAST_DOTDOT;
+	return LAST_NORM;
+}
+
+int nd_walk(struct nameidata *nd, const char *path, bool parent)
+{
+	_cleanup_free_ char *buf = xstrdup(path);
+	char *p = buf;
+	int rc;
+
+	if (parent) {
+		nd->last_type = LAST_ROOT;
+		nd->last_len = 0;
+		nd->last[0] = '\0';
+		nd->last_slash = false;
+	}
+	if (*p == '/')
+		nd_set_cur(nd, &nd->root);
+
+	for (;;) {
+		const char *name;
+		char *next, *q;
+		size_t len;
+		bool has_slash, is_last;
+		enum last_type type;
+		struct dentry *child;
+		struct path cp;
+		struct inode *ino;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		name = p;
+		len = strcspn(p, "/");
+		next = p + len;
+		has_slash = *next == '/';
+		for (q = next; *q == '/'; q++)
+			;
+		is_last = !*q;
+
+		rc = vfs_permission_cred(nd->cred, nd->cur.dentry->inode, MAY_EXEC);
+		if (rc < 0)
+			return rc;
+		if (len > NAME_MAX_LEN)
+			return -ENAMETOOLONG;
+		type = component_type(name, len);
+
+		if (parent && is_last) {
+			nd->last_type = type;
+			memcpy(nd->last, name, len);
+			nd->last[len] = '\0';
+			nd->last_len = len;
+			nd->last_slash = has_slash;
+			return 0;
+		}
+		if (type == LAST_DOT) {
+			p = next;
+			continue;
+		}
+		if (type == LAST_DOTDOT) {
+			follow_dotdot(nd);
+			p = next;
+			continue;
+		}
+
+		child = d_lookup_child(nd->cur.dentry, name, len, &rc);
+		if (!child)
+			return rc;
+		if (!child->inode) {
+			dentry_put(child);
+			return -ENOENT;
+		}
+		cp.mnt = mnt_get(nd->cur.mnt);
+		cp.dentry = child;
+		follow_mounts(&cp);
+		ino = cp.dentry->inode;
+
+		if (S_ISLNK(ino->mode) && (!is_last || has_slash || (nd->flags & LOOKUP_FOLLOW))) {
+			char *target, *nbuf;
+			size_t tlen;
+
+			if (++nd->nlinks > MAX_SYMLINKS) {
+				path_put(&cp);
+				return -ELOOP;
+			}
+			rc = vfs_readlink_alloc(ino, &target);
+			path_put(&cp);
+			if (rc < 0)
+				return rc;
+			if (!*target) {
+				free(target);
+				return -ENOENT;
+			}
+			/* The rest of the path (with its slashes) continues
+			 * from wherever the target leads. */
+			tlen = strlen(target);
+			nbuf = xmalloc(tlen + strlen(next) + 1);
+			memcpy(nbuf, target, tlen);
+			strcpy(nbuf + tlen, next);
+			free(target);
+			free(buf);
+			buf = p = nbuf;
+			if (*p == '/')
+				nd_set_cur(nd, &nd->root);
+			continue;
+		}
+		if ((!is_last || has_slash) && !S_ISDIR(ino->mode)) {
+			path_put(&cp);
+			return -ENOTDIR;
+		}
+		path_put(&nd->cur);
+		nd->cur = cp;
+		p = next;
+	}
+}
+
+int vfs_lookup_cred(struct task *t, const struct cred *cred, int dirfd, const char *path,
+		    unsigned int flags, struct path *out)
+{
+	struct nameidata nd;
+	int rc;
+
+	if (!path[0] && !(flags & LOOKUP_EMPTY))
+		return -ENOENT;
+	rc = nd_init(&nd, t, cred, dirfd, path, flags);
+	if (rc < 0)
+		return rc;
+	rc = nd_walk(&nd, path, false);
+	if (rc == 0 && (flags & LOOKUP_DIRECTORY) && !S_ISDIR(nd.cur.dentry->inode->mode))
+		rc = -ENOTDIR;
+	if (rc == 0) {
+		*out = nd.cur;
+		nd.cur = (struct path){ 0 };
+	}
+	nd_release(&nd);
+	return rc;
+}
+
+int vfs_lookup(struct task *t, int dirfd, const char *path, unsigned int flags, struct path *out)
+{
+	return vfs_lookup_cred(t, NULL, dirfd, path, flags, out);
+}
+
+int vfs_stat_path(const struct path *p, struct stat *st)
+{
+	struct inode *ino = p->dentry->inode;
+	int rc;
+
+	if (!ino)
+		return -ENOENT;
+	if (ino->iops && ino->iops->getattr && (rc = ino->iops->getattr(ino)) < 0)
+		return rc;
+	inode_fill_stat(ino, st);
+	return 0;
+}
+
+static int prepend(char *buf, size_t *pos, const char *s, size_t n)
+{
+	if (*pos < n)
+		return -ENAMETOOLONG;
+	*pos -= n;
+	memcpy(buf + *pos, s, n);
+	return 0;
+}
+
+int d_path_ex(const struct path *p, const struct path *root, char *buf, size_t len,
+	      bool *unreachable)
+{
+	struct mount *m = p->mnt;
+	struct dentry *d = p->dentry;
+	size_t pos = len;
+	bool any = false;
+
+	if (unreachable)
+		*unreachable = false;
+	if (len == 0)
+		return -ENAMETOOLONG;
+	buf[--pos] = '\0';
+	if (d_unhashed(d) && prepend(buf, &pos, " (deleted)", 10) < 0)
+		return -ENAMETOOLONG;
+	for (;;) {
+		if (root && d == root->dentry && m == root->mnt)
+			break;
+		if (d == m->root) {
+			if (!m->parent) {
+				/* Outside the task's root (chroot): the path
+				 * from the tree's top, as Linux prints it. */
+				if (unreachable && root)
+					*unreachable = true;
+				break;
+			}
+			d = m->mountpoint;
+			m = m->parent;
+			continue;
+		}
+		if (prepend(buf, &pos, d->name, d->namelen) < 0 || prepend(buf, &pos, "/", 1) < 0)
+			return -ENAMETOOLONG;
+		any = true;
+		d = d->parent;
+	}
+	if (!any && prepend(buf, &pos, "/", 1) < 0)
+		return -ENAMETOOLONG;
+	memmove(buf, buf + pos, len - pos);
+	return (int)(len - pos - 1);
+}
+
+int vfs_d_path(const struct path *p, const struct path *root, char *buf, size_t len)
+{
+	return d_path_ex(p, root, buf, len, NULL);
+}

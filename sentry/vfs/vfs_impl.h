@@ -1,0 +1,133 @@
+/* VFS internals shared by the files in sentry/vfs/, sentry/fs/{goferfs,devfs}.c and
+ * syscalls/sys_path.c. Other code goes through sentry/vfs.h only. */
+#ifndef SENTRY_VFS_IMPL_H
+#define SENTRY_VFS_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sentry/kernel.h"
+#include "sentry/list.h"
+#include "sentry/vfs.h"
+
+#define NAME_MAX_LEN 255
+#define MAX_SYMLINKS 40
+
+/* The kernel's O_LARGEFILE (glibc defines it as 0 on x86_64). Linux sets it
+ * on every file opened through open(2) on 64-bit, and F_GETFL shows it. */
+#define KERNEL_O_LARGEFILE 0100000
+
+/* Superblock flag (above every MS_* bit): do not keep unused dentries of
+ * this filesystem in the cache, because its contents change behind the
+ * VFS's back (procfs-like filesystems). */
+#define SB_NO_DCACHE (1UL << 40)
+
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+
+/* ---- superblocks ---- */
+void sb_put(struct superblock *sb);
+
+/* ---- dentries ---- */
+struct dentry {
+	int refcount;
+	char *name;
+	size_t namelen;
+	struct dentry *parent;  /* itself for a filesystem root */
+	struct inode *inode;    /* NULL: negative (the name does not exist) */
+	uint64_t hash;
+	struct dentry *hash_next;
+	bool hashed;            /* findable by name under parent */
+	int mounted;            /* mounts whose mountpoint this is */
+	struct list_head lru;   /* on the unused list while refcount is 0 */
+};
+
+/* A filesystem root: no parent, named "/", takes a reference on ino. */
+struct dentry *d_make_root(struct inode *ino);
+/* The cached child name of parent, or after asking the filesystem. New
+ * reference (possibly to a negative dentry), or an ERR in *err and NULL. */
+struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t len, int *err);
+/* Makes a negative dentry positive after a create (takes a ref on ino). */
+void d_instantiate(struct dentry *d, struct inode *ino);
+/* Unhashes d: the next lookup of its name asks the filesystem again. */
+void d_drop(struct dentry *d);
+/* Renames d to name under newparent (rename), replacing a cached dentry
+ * there. */
+void d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
+static inline bool d_unhashed(const struct dentry *d) { return !d->hashed && d->parent != d; }
+static inline bool d_is_root(const struct dentry *d) { return d->parent == d; }
+/* Number of dentries in the cache, for tests. */
+size_t dcache_count(void);
+
+/* ---- mounts ---- */
+struct mount {
+	int refcount;
+	struct mount *parent;      /* NULL for the root mount */
+	struct dentry *mountpoint; /* in parent; the root dentry for the root mount */
+	struct dentry *root;
+	struct superblock *sb;
+	unsigned long flags;       /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC... */
+	struct list_head link;     /* all mounts */
+};
+
+struct mount *mnt_get(struct mount *m);
+void mnt_put(struct mount *m);
+/* The mount stacked on (mnt, dentry), or NULL. No reference taken. */
+struct mount *lookup_mnt(struct mount *mnt, struct dentry *d);
+/* Moves p to the top of any mounts stacked on it. */
+void follow_mounts(struct path *p);
+bool path_readonly(const struct path *p);
+/* Calls fn for each mount (for /proc/mounts later); stops on nonzero. */
+int mnt_for_each(int (*fn)(struct mount *m, void *arg), void *arg);
+
+/* ---- permission ---- */
+int vfs_permission_cred(const struct cred *c, struct inode *ino, int mask);
+
+/* ---- name resolution ---- */
+enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
+
+struct nameidata {
+	struct task *t;
+	const struct cred *cred;   /* NULL: kernel-internal, no permission checks */
+	struct path root;
+	struct path cur;
+	int nlinks;
+	unsigned int flags;        /* LOOKUP_* */
+	/* Set by a parent lookup: the final component, not resolved. */
+	char last[NAME_MAX_LEN + 1];
+	size_t last_len;
+	enum last_type last_type;
+	bool last_slash;           /* a '/' followed the last component */
+};
+
+/* Sets up nd for t (t NULL: the sandbox root and no permission checks) and
+ * the start directory for path (dirfd or cwd, or the root for an absolute
+ * path). cred may override t's credentials (access(2)). */
+int nd_init(struct nameidata *nd, struct task *t, const struct cred *cred, int dirfd,
+	    const char *path, unsigned int flags);
+void nd_release(struct nameidata *nd);
+/* Walks path in nd; with parent set, stops before the last component and
+ * records it in nd->last*, else nd->cur is the result. */
+int nd_walk(struct nameidata *nd, const char *path, bool parent);
+/* The same as vfs_lookup with explicit credentials. */
+int vfs_lookup_cred(struct task *t, const struct cred *cred, int dirfd, const char *path,
+		    unsigned int flags, struct path *out);
+/* vfs_d_path, also telling whether p lies outside root (getcwd). Returns
+ * the length of the string written to buf, or -ENAMETOOLONG. */
+int d_path_ex(const struct path *p, const struct path *root, char *buf, size_t len,
+	      bool *unreachable);
+/* Reads a symlink's target into a malloc'd NUL-terminated string. */
+int vfs_readlink_alloc(struct inode *ino, char **out);
+
+/* ---- open ---- */
+/* A file for p with every check done (open-time flags in flags). */
+int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, int flags,
+		bool created, struct file **out);
+
+/* ---- filesystems ---- */
+int goferfs_mount_root(struct gofer_client *c, struct inode **root);
+int devfs_new_root(struct inode **root);
+
+#endif

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Run by the execve conformance test through its #! line.
+echo "shebang:$#:$1"
