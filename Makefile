@@ -46,8 +46,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# -rdynamic: crash backtraces name functions through dladdr.
 $(BIN): $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(LDLIBS)
 
 # Unit tests link against an archive so each pulls in only what it uses.
 $(BUILD)/libsandboxrun.a: $(LIB_OBJS)

@@ -302,6 +302,9 @@ static bool same_file(int a, int b)
 
 void log_setup(const struct log_config *c)
 {
+	/* glibc loads the zone file on the first time conversion, even for
+	 * gmtime_r; do it now, before the sentry's seccomp forbids openat. */
+	tzset();
 	cfg = *c;
 	if (!cfg.component)
 		cfg.component = "runsc";

@@ -1,6 +1,7 @@
 /* Crash reporting: a fault in the sentry logs a libunwind backtrace and
  * ends the sandbox with 128+signal, so `run` reports it and never hangs. */
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <libunwind.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,12 +18,21 @@ void sentry_log_backtrace(const char *why)
 	log_error("sentry: %s; backtrace:", why);
 	if (unw_getcontext(&uc) < 0 || unw_init_local(&cur, &uc) < 0)
 		return;
+	/* Names come from dladdr (in-memory dynamic symbols) rather than
+	 * unw_get_proc_name, which would open the executable: the seccomp
+	 * filter forbids that. The object-relative offset feeds addr2line. */
 	for (int depth = 0; depth < 64 && unw_step(&cur) > 0; depth++) {
-		unw_word_t ip = 0, off = 0;
-		char name[128] = "?";
+		unw_word_t ip = 0;
 		unw_get_reg(&cur, UNW_REG_IP, &ip);
-		unw_get_proc_name(&cur, name, sizeof(name), &off);
-		log_error("  #%d 0x%lx %s+0x%lx", depth, (unsigned long)ip, name, (unsigned long)off);
+		Dl_info di;
+		memset(&di, 0, sizeof(di));
+		if (dladdr((void *)ip, &di) && di.dli_fbase) {
+			unsigned long rel = (unsigned long)ip - (unsigned long)di.dli_fbase;
+			log_error("  #%d 0x%lx %s (%s+0x%lx)", depth, (unsigned long)ip,
+				  di.dli_sname ? di.dli_sname : "?", di.dli_fname ? di.dli_fname : "?", rel);
+		} else {
+			log_error("  #%d 0x%lx", depth, (unsigned long)ip);
+		}
 	}
 }
 

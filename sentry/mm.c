@@ -167,7 +167,16 @@ int vma_insert_range(struct mm *mm, uint64_t start, uint64_t end, int prot, int 
 	return 0;
 }
 
+static int vma_remove(struct mm *mm, uint64_t start, uint64_t end, bool decommit);
+
 int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	return vma_remove(mm, start, end, true);
+}
+
+/* decommit: whether private pages die with the VMA (munmap) or live on in
+ * another VMA that took over the range (mremap moving a mapping). */
+static int vma_remove(struct mm *mm, uint64_t start, uint64_t end, bool decommit)
 {
 	struct vma *v, *n;
 	list_for_each_entry_safe(v, n, &mm->vmas, link) {
@@ -183,7 +192,7 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 			vma_split(mm, v, end);
 		/* Private pages belong to this VMA alone: give them back now
 		 * rather than when the whole range dies. */
-		if (!(v->flags & VMA_SHARED) && v->range && kernel && kernel->mf)
+		if (decommit && !(v->flags & VMA_SHARED) && v->range && kernel && kernel->mf)
 			memfile_decommit(kernel->mf, v->range->off + v->range_off, v->end - v->start);
 		n = list_entry(v->link.next, struct vma, link);
 		vma_free(mm, v);
@@ -418,4 +427,99 @@ int mm_fork(struct mm *parent, struct mm **out)
 fail:
 	mm_put(mm);
 	return err;
+}
+
+/* Adds fresh anonymous memory [start, end) with v's protection and sharing,
+ * for a mapping that grows. */
+static int mm_extend(struct mm *mm, const struct vma *v, uint64_t start, uint64_t end)
+{
+	int err = 0;
+	struct mf_range *r = range_alloc(end - start, &err);
+	if (!r)
+		return err;
+	err = vma_insert_range(mm, start, end, v->prot, v->flags & (VMA_SHARED | VMA_GROWSDOWN), r, 0);
+	range_put(r);
+	if (!err && mm->as)
+		err = pops()->as_map(mm->as, start, end - start, v->prot, r->off);
+	if (err)
+		vma_remove_range(mm, start, end);
+	return err;
+}
+
+int64_t mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_size, uint64_t new_size, int flags,
+		  uint64_t new_addr)
+{
+	if (old_addr % PAGE_SIZE)
+		return -EINVAL;
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP) {
+		log_once("mremap-dontunmap", "mremap(MREMAP_DONTUNMAP) is not supported");
+		return -EINVAL;
+	}
+	old_size = PAGE_ALIGN(old_size);
+	new_size = PAGE_ALIGN(new_size);
+	if (!new_size || !old_size)
+		return -EINVAL; /* old_size 0 duplicates shared mappings: not supported */
+	if (old_addr + old_size < old_addr || new_size > APP_MAX_ADDR)
+		return -EINVAL;
+	struct vma *v = mm_find_vma(mm, old_addr);
+	if (!v || old_addr + old_size > v->end)
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if (new_addr % PAGE_SIZE || new_addr < APP_MIN_ADDR || new_addr + new_size > APP_MAX_ADDR)
+			return -EINVAL;
+		if (new_addr < old_addr + old_size && old_addr < new_addr + new_size)
+			return -EINVAL; /* overlapping ranges */
+	}
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_size <= old_size) {
+			if (new_size < old_size)
+				mm_munmap(mm, old_addr + new_size, old_size - new_size);
+			return (int64_t)old_addr;
+		}
+		/* Grow in place when the pages after it are free. */
+		uint64_t end = old_addr + old_size, nend = old_addr + new_size;
+		if (end == v->end && nend <= APP_MAX_ADDR && range_is_free(mm, end, nend)) {
+			int err = mm_extend(mm, v, end, nend);
+			return err ? err : (int64_t)old_addr;
+		}
+		if (!(flags & MREMAP_MAYMOVE))
+			return -ENOMEM;
+		new_addr = mm_get_unmapped_area(mm, new_size);
+		if (!new_addr)
+			return -ENOMEM;
+	} else {
+		mm_munmap(mm, new_addr, new_size);
+	}
+
+	/* Move: the new VMA takes over the same memory-file pages (no copy),
+	 * then the old one goes without releasing them. */
+	uint64_t keep = MIN(old_size, new_size);
+	struct vma moved = *v;
+	uint64_t roff = v->range_off + (old_addr - v->start);
+	int err = vma_insert_range(mm, new_addr, new_addr + keep, moved.prot, moved.flags, moved.range, roff);
+	if (err)
+		return err;
+	if (mm->as) {
+		err = pops()->as_map(mm->as, new_addr, keep, moved.prot, moved.range->off + roff);
+		if (err) {
+			vma_remove(mm, new_addr, new_addr + keep, false);
+			return err;
+		}
+	}
+	struct vma *nv = mm_find_vma(mm, new_addr);
+	vma_remove(mm, old_addr, old_addr + keep, false);
+	if (old_size > keep)
+		vma_remove_range(mm, old_addr + keep, old_addr + old_size);
+	if (mm->as)
+		pops()->as_unmap(mm->as, old_addr, old_size);
+	if (new_size > keep) {
+		err = mm_extend(mm, nv, new_addr + keep, new_addr + new_size);
+		if (err)
+			return err;
+	}
+	return (int64_t)new_addr;
 }

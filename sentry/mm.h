@@ -67,6 +67,8 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		struct file *file, uint64_t off);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+int64_t mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_size, uint64_t new_size, int flags,
+		  uint64_t new_addr);
 uint64_t mm_brk(struct mm *mm, uint64_t newbrk);
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr); /* containing addr, or NULL */
 /* Finds a free range of len bytes (top-down below mmap_base); 0 if none. */

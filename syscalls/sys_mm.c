@@ -39,6 +39,11 @@ SYSCALL_DEFINE(mprotect, "pxx")
 	return mm_mprotect(t->mm, a->a[0], a->a[1], (int)a->a[2]);
 }
 
+SYSCALL_DEFINE(mremap, "pxxxp")
+{
+	return mm_mremap(t->mm, a->a[0], a->a[1], a->a[2], (int)a->a[3], a->a[4]);
+}
+
 SYSCALL_DEFINE(madvise, "pxd")
 {
 	uint64_t addr = a->a[0], len = PAGE_ALIGN(a->a[1]);

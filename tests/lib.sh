@@ -144,7 +144,7 @@ results_summary() {
 #   if sbx_begin NAME ARGS...; then expect_rc 0; expect_out hello; sbx_end; fi
 #
 # sbx_begin runs ARGS in the sandbox (config.json rewritten for ARGS, or the
-# contents of SBX_CONFIG when set) with the global options in SBX_OPTS, and
+# contents of SBX_CONFIG when set or SBX_RAW=1) with the global options in SBX_OPTS, and
 # records stdout/stderr/status. It returns 1 after printing a skip line when
 # the sandbox cannot run at all. The expect_* helpers collect problems;
 # sbx_end adds a check that nothing was left behind and prints the result.
@@ -181,7 +181,7 @@ SBX_N=0
 sbx_exec() {
 	local id=$1
 	shift
-	if [ -n "$SBX_CONFIG" ]; then
+	if [ -n "$SBX_CONFIG" ] || [ "${SBX_RAW:-0}" = 1 ]; then
 		printf '%s' "$SBX_CONFIG" >"$SBX_BUNDLE/config.json"
 	else
 		"$TESTS_DIR/make-bundle.sh" "$SBX_BUNDLE" "$@" >/dev/null
@@ -201,6 +201,7 @@ sbx_begin() {
 	if [ -n "$SBX_SKIP" ]; then
 		t_skip "$SBX_NAME" "$SBX_SKIP"
 		SBX_CONFIG=""
+		SBX_RAW=0
 		SBX_OPTS=()
 		SBX_STDIN=/dev/null
 		return 1
@@ -249,6 +250,7 @@ sbx_end() {
 		t_fail "$SBX_NAME" "${SBX_PROBLEMS[@]}"
 	fi
 	SBX_CONFIG=""
+	SBX_RAW=0
 	SBX_OPTS=()
 	SBX_STDIN=/dev/null
 }

@@ -273,8 +273,9 @@ static void cleanup(const char *path)
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/conformance-XXXXXX");
-	CHECK("mkdtemp.in_tmp", mkdtemp(dir) != NULL);
-	if (dir[0] == 0)
+	/* Everything else needs this directory: stop at once without it. */
+	CHECK_OK("mkdtemp.in_tmp", mkdtemp(dir) ? 0 : -1);
+	if (conf_failed)
 		return conf_done();
 	test_create_rw();
 	test_namespace_ops();

@@ -162,8 +162,13 @@ for name in "${tests[@]}"; do
 		if [ ! -s "$s.out" ]; then
 			details+=("sandbox printed nothing")
 		elif ! cmp -s "$n.out" "$s.out"; then
-			details+=("stdout differs (- native, + sandbox):")
-			details+=("$(diff -u "$n.out" "$s.out" | tail -n +3 | grep '^[-+]' | head -n 40)")
+			# What the sandbox said differently first (its FAIL lines),
+			# then what it did not get to say.
+			details+=("sandbox lines that differ from native:")
+			details+=("$(diff "$n.out" "$s.out" | sed -n 's/^> /+ /p' | head -n 40)")
+			missing=$(diff "$n.out" "$s.out" | grep -c '^< ')
+			details+=("$missing native lines missing or different, first ones:")
+			details+=("$(diff "$n.out" "$s.out" | sed -n 's/^< /- /p' | head -n 5)")
 		fi
 		[ -s "$s.left" ] && details+=("left behind: $(cat "$s.left")")
 		details+=("$(show "sandbox stderr" "$s.err")")

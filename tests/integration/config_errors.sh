@@ -79,6 +79,7 @@ SBX_CONFIG='[1, 2, 3]'
 error_case config/not_an_object 'json|object|config'
 
 SBX_CONFIG=''
+SBX_RAW=1
 error_case config/empty_file 'json|parse|config|empty'
 
 # No config.json at all.

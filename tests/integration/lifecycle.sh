@@ -22,8 +22,8 @@ if sbx_begin lifecycle/same_id_after_failure sh -c 'exit 3'; then
 	expect_rc 3
 	sbx_end
 fi
-if sbx_begin lifecycle/same_id_after_kill sh -c 'kill -9 $$'; then
-	expect_rc 137
+if sbx_begin lifecycle/same_id_after_crash sh -c 'f() { f; }; f'; then
+	expect_rc 139
 	sbx_end
 fi
 if sbx_begin lifecycle/same_id_after_missing_exe /nonexistent; then
