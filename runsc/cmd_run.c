@@ -463,8 +463,13 @@ static bool reap_children(struct run_ctx *c, int *sentry_status)
 		} else if (pid == c->gofer) {
 			char desc[64];
 
+			/* A clean exit is the gofer seeing the sentry close its
+			 * end while the sentry shuts down. */
 			describe_status(status, desc, sizeof(desc));
-			log_warn("gofer exited while the sandbox runs (%s)", desc);
+			if (status == 0 || sentry_done)
+				log_debug("gofer exited (%s)", desc);
+			else
+				log_warn("gofer exited while the sandbox runs (%s)", desc);
 			c->gofer = -1;
 		}
 	}

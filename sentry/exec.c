@@ -78,15 +78,10 @@ static int exec_open(struct task *t, const char *path, struct file **out)
 		err = -EACCES;
 	if (!err) {
 		struct file *f;
-		err = vfs_open_path(t, &p, O_RDONLY, &f);
-		if (!err) {
-			if (f->inode)
-				err = vfs_permission(t, f->inode, 1 /* MAY_EXEC */);
-			if (err)
-				file_put(f);
-			else
-				*out = f;
-		}
+		/* Exec permission, not read permission, as execve(2) wants. */
+		err = vfs_open_path(t, &p, O_RDONLY | O_VFS_EXEC, &f);
+		if (!err)
+			*out = f;
 	}
 	path_put(&p);
 	return err;

@@ -44,6 +44,23 @@ struct dir_context {
 	int64_t pos;            /* position to read from; iterate advances it */
 };
 
+/* An attribute change (chmod, chown, truncate, utimes): valid says which
+ * fields apply. */
+#define VFS_ATTR_MODE      0x01
+#define VFS_ATTR_UID       0x02
+#define VFS_ATTR_GID       0x04
+#define VFS_ATTR_SIZE      0x08
+#define VFS_ATTR_ATIME     0x10
+#define VFS_ATTR_MTIME     0x20
+#define VFS_ATTR_TIMES_SET 0x40 /* explicit times, not "now": owner only */
+struct vfs_iattr {
+	unsigned int valid;
+	uint32_t mode;          /* permission bits only */
+	uint32_t uid, gid;
+	int64_t size;
+	struct timespec atime, mtime;
+};
+
 struct inode_ops {
 	/* Finds name in dir: 0 with *out (new reference), or -ENOENT. */
 	int (*lookup)(struct inode *dir, const char *name, struct inode **out);
@@ -67,6 +84,8 @@ struct inode_ops {
 	 * for target in dir; mknod makes a FIFO, socket or device node. */
 	int (*link)(struct inode *dir, const char *name, struct inode *target);
 	int (*mknod)(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev);
+	/* Applies an attribute change already checked by vfs_setattr. */
+	int (*setattr)(struct inode *ino, const struct vfs_iattr *ia);
 };
 
 struct inode {
@@ -154,6 +173,10 @@ int vfs_stat_path(const struct path *p, struct stat *st);
 int vfs_d_path(const struct path *p, const struct path *root, char *buf, size_t len);
 /* May t access inode with MAY_READ/MAY_WRITE/MAY_EXEC (4/2/1)? */
 int vfs_permission(struct task *t, struct inode *ino, int mask);
+/* chmod/chown/truncate/utimes on p with Linux's checks (read-only mount,
+ * ownership and capabilities), then the filesystem's setattr (EPERM
+ * without one). Size changes are checked by the caller (truncate rules). */
+int vfs_setattr(struct task *t, const struct path *p, struct vfs_iattr *ia);
 
 /* ---- files ---- */
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv); /* anonymous */

@@ -12,6 +12,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runsc/log.h"
@@ -1071,4 +1073,242 @@ SYSCALL_DEFINE(renameat, "fsfs")
 SYSCALL_DEFINE(renameat2, "fsfsx")
 {
 	return do_renameat2(t, (int)a->a[0], a->a[1], (int)a->a[2], a->a[3], (unsigned int)a->a[4]);
+}
+
+/* ---- attributes: chmod, chown, truncate, utimes ---- */
+
+static long setattr_at(struct task *t, int dirfd, uint64_t upath, unsigned int lookup_flags,
+		       struct vfs_iattr *ia)
+{
+	_cleanup_free_ char *path = NULL;
+	struct path p;
+	int rc;
+
+	rc = copy_path_from_user(t, upath, &path, lookup_flags & LOOKUP_EMPTY);
+	if (rc < 0)
+		return rc;
+	rc = vfs_lookup(t, dirfd, path, lookup_flags, &p);
+	if (rc < 0)
+		return rc;
+	rc = vfs_setattr(t, &p, ia);
+	path_put(&p);
+	return rc;
+}
+
+static long do_fchmodat(struct task *t, int dirfd, uint64_t upath, uint32_t mode, int flags)
+{
+	struct vfs_iattr ia = { .valid = VFS_ATTR_MODE, .mode = mode & 07777 };
+	_cleanup_free_ char *path = NULL;
+	struct path p;
+	int rc;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	rc = copy_path_from_user(t, upath, &path, flags & AT_EMPTY_PATH);
+	if (rc < 0)
+		return rc;
+	rc = vfs_lookup(t, dirfd, path,
+			((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			&p);
+	if (rc < 0)
+		return rc;
+	/* Symlink modes mean nothing; Linux refuses to set them. */
+	if (S_ISLNK(p.dentry->inode->mode))
+		rc = -EOPNOTSUPP;
+	else
+		rc = vfs_setattr(t, &p, &ia);
+	path_put(&p);
+	return rc;
+}
+
+SYSCALL_DEFINE(chmod, "sm")
+{
+	return do_fchmodat(t, AT_FDCWD, a->a[0], (uint32_t)a->a[1], 0);
+}
+
+SYSCALL_DEFINE(fchmodat, "fsm")
+{
+	return do_fchmodat(t, (int)a->a[0], a->a[1], (uint32_t)a->a[2], 0);
+}
+
+SYSCALL_DEFINE_NR(452, fchmodat2, "fsmx")
+{
+	return do_fchmodat(t, (int)a->a[0], a->a[1], (uint32_t)a->a[2], (int)a->a[3]);
+}
+
+static long do_fchownat(struct task *t, int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
+			int flags)
+{
+	struct vfs_iattr ia = { .uid = uid, .gid = gid };
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	/* -1 leaves an id unchanged. */
+	if (uid != (uint32_t)-1)
+		ia.valid |= VFS_ATTR_UID;
+	if (gid != (uint32_t)-1)
+		ia.valid |= VFS_ATTR_GID;
+	return setattr_at(t, dirfd, upath,
+			  ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			  &ia);
+}
+
+SYSCALL_DEFINE(chown, "sdd")
+{
+	return do_fchownat(t, AT_FDCWD, a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2], 0);
+}
+
+SYSCALL_DEFINE(lchown, "sdd")
+{
+	return do_fchownat(t, AT_FDCWD, a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2],
+			   AT_SYMLINK_NOFOLLOW);
+}
+
+SYSCALL_DEFINE(fchownat, "fsddx")
+{
+	return do_fchownat(t, (int)a->a[0], a->a[1], (uint32_t)a->a[2], (uint32_t)a->a[3],
+			   (int)a->a[4]);
+}
+
+SYSCALL_DEFINE(truncate, "sl")
+{
+	struct vfs_iattr ia = { .valid = VFS_ATTR_SIZE, .size = (int64_t)a->a[1] };
+	_cleanup_free_ char *path = NULL;
+	struct inode *ino;
+	struct path p;
+	int rc;
+
+	if (ia.size < 0)
+		return -EINVAL;
+	rc = copy_path_from_user(t, a->a[0], &path, 0);
+	if (rc < 0)
+		return rc;
+	rc = vfs_lookup(t, AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+	if (rc < 0)
+		return rc;
+	ino = p.dentry->inode;
+	if (S_ISDIR(ino->mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(ino->mode))
+		rc = -EINVAL;
+	else if (path_readonly(&p))
+		rc = -EROFS;
+	else if ((rc = vfs_permission(t, ino, MAY_WRITE)) == 0)
+		rc = vfs_setattr(t, &p, &ia);
+	path_put(&p);
+	return rc;
+}
+
+/* The common part of utimensat/utimes/utime: ts NULL means "now" for
+ * both (UTIME_NOW/UTIME_OMIT already resolved by the caller otherwise). */
+static long do_utimes(struct task *t, int dirfd, uint64_t upath, const struct timespec *ts,
+		      int flags)
+{
+	struct vfs_iattr ia = { .valid = VFS_ATTR_ATIME | VFS_ATTR_MTIME };
+	struct timespec now;
+	struct file *f;
+	long rc;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ia.atime = ia.mtime = now;
+	if (ts) {
+		if (ts[0].tv_nsec == UTIME_OMIT)
+			ia.valid &= ~(unsigned int)VFS_ATTR_ATIME;
+		else if (ts[0].tv_nsec != UTIME_NOW)
+			ia.atime = ts[0], ia.valid |= VFS_ATTR_TIMES_SET;
+		if (ts[1].tv_nsec == UTIME_OMIT)
+			ia.valid &= ~(unsigned int)VFS_ATTR_MTIME;
+		else if (ts[1].tv_nsec != UTIME_NOW)
+			ia.mtime = ts[1], ia.valid |= VFS_ATTR_TIMES_SET;
+		if (!(ia.valid & (VFS_ATTR_ATIME | VFS_ATTR_MTIME)))
+			return 0; /* both UTIME_OMIT */
+	}
+	if (upath)
+		return setattr_at(t, dirfd, upath,
+				  ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+					  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+				  &ia);
+	/* utimensat(fd, NULL, ...) is futimens(fd). */
+	if (flags & AT_SYMLINK_NOFOLLOW)
+		return -EINVAL;
+	f = fd_get(t, dirfd);
+	if (!f)
+		return -EBADF;
+	/* Files outside the tree (pipes, sockets) have no attributes the
+	 * sandbox can change. */
+	rc = f->path.dentry ? vfs_setattr(t, &f->path, &ia) : -EPERM;
+	file_put(f);
+	return rc;
+}
+
+static bool nsec_valid(long nsec)
+{
+	return nsec == UTIME_NOW || nsec == UTIME_OMIT || (nsec >= 0 && nsec <= 999999999);
+}
+
+SYSCALL_DEFINE(utimensat, "fspx")
+{
+	struct timespec ts[2];
+	int rc;
+
+	if (a->a[2]) {
+		rc = copy_from_user(t, ts, a->a[2], sizeof(ts));
+		if (rc < 0)
+			return rc;
+		if (!nsec_valid(ts[0].tv_nsec) || !nsec_valid(ts[1].tv_nsec))
+			return -EINVAL;
+	}
+	return do_utimes(t, (int)a->a[0], a->a[1], a->a[2] ? ts : NULL, (int)a->a[3]);
+}
+
+static long do_futimesat(struct task *t, int dirfd, uint64_t upath, uint64_t utv)
+{
+	struct timeval tv[2];
+	struct timespec ts[2];
+	int rc;
+
+	if (!utv)
+		return do_utimes(t, dirfd, upath, NULL, 0);
+	rc = copy_from_user(t, tv, utv, sizeof(tv));
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return do_utimes(t, dirfd, upath, ts, 0);
+}
+
+SYSCALL_DEFINE(utimes, "sp")
+{
+	return do_futimesat(t, AT_FDCWD, a->a[0], a->a[1]);
+}
+
+SYSCALL_DEFINE(futimesat, "fsp")
+{
+	return do_futimesat(t, (int)a->a[0], a->a[1], a->a[2]);
+}
+
+SYSCALL_DEFINE(utime, "sp")
+{
+	struct utimbuf_k {
+		int64_t actime, modtime;
+	} ub;
+	struct timespec ts[2];
+	int rc;
+
+	if (!a->a[1])
+		return do_utimes(t, AT_FDCWD, a->a[0], NULL, 0);
+	rc = copy_from_user(t, &ub, a->a[1], sizeof(ub));
+	if (rc < 0)
+		return rc;
+	ts[0] = (struct timespec){ .tv_sec = ub.actime };
+	ts[1] = (struct timespec){ .tv_sec = ub.modtime };
+	return do_utimes(t, AT_FDCWD, a->a[0], ts, 0);
 }

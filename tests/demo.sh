@@ -40,7 +40,7 @@ echo "(sandboxrun exit status: $?)"
 
 echo
 echo "== exit status propagation =="
-for cmd in 'exit 42' 'sh -c "kill -9 \$\$"' 'true'; do
+for cmd in 'exit 42' 'sh -c "kill -9 \$\$"; exit $?' 'f() { f; }; f' 'true'; do
 	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" sh -c "$cmd" || exit 1
 	sbx </dev/null
 	echo "host\$ sandboxrun run ... sh -c '$cmd'  ->  exit status $?"

@@ -308,6 +308,12 @@ static int goferfs_mknod(struct inode *dir, const char *name, uint32_t mode, uin
 	return -EROFS;
 }
 
+static int goferfs_setattr(struct inode *ino, const struct vfs_iattr *ia)
+{
+	log_once("goferfs_setattr", "goferfs: changing attributes is not supported yet (EROFS)");
+	return -EROFS;
+}
+
 static void goferfs_evict(struct inode *ino)
 {
 	struct gofer_inode *gi = GI(ino);
@@ -334,6 +340,7 @@ static const struct inode_ops goferfs_iops = {
 	.symlink = goferfs_symlink,
 	.link = goferfs_link,
 	.mknod = goferfs_mknod,
+	.setattr = goferfs_setattr,
 	.evict = goferfs_evict,
 };
 

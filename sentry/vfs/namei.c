@@ -65,6 +65,57 @@ int vfs_permission(struct task *t, struct inode *ino, int mask)
 	return vfs_permission_cred(t ? t->cred : NULL, ino, mask);
 }
 
+static bool owner_or_capable(const struct cred *c, const struct inode *ino)
+{
+	return !c || c->fsuid == ino->uid || cred_capable(c, CAP_FOWNER);
+}
+
+/* setattr_prepare(): who may change what. */
+static int setattr_check(const struct cred *c, struct inode *ino, struct vfs_iattr *ia)
+{
+	if (!c)
+		return 0;
+	if ((ia->valid & VFS_ATTR_UID) && ia->uid != ino->uid && !cred_capable(c, CAP_CHOWN))
+		return -EPERM;
+	if ((ia->valid & VFS_ATTR_UID) && c->fsuid != ino->uid && !cred_capable(c, CAP_CHOWN))
+		return -EPERM;
+	if ((ia->valid & VFS_ATTR_GID) && !cred_capable(c, CAP_CHOWN) &&
+	    (c->fsuid != ino->uid || (ia->gid != ino->gid && !in_group(c, ia->gid))))
+		return -EPERM;
+	if (ia->valid & VFS_ATTR_MODE) {
+		gid_t gid = (ia->valid & VFS_ATTR_GID) ? ia->gid : ino->gid;
+
+		if (!owner_or_capable(c, ino))
+			return -EPERM;
+		/* Only group members may set the set-group-ID bit. */
+		if (!in_group(c, gid) && !cred_capable(c, CAP_FSETID))
+			ia->mode &= ~(uint32_t)S_ISGID;
+	}
+	if ((ia->valid & (VFS_ATTR_ATIME | VFS_ATTR_MTIME)) && !owner_or_capable(c, ino)) {
+		/* Setting explicit times takes ownership; "now" only needs
+		 * write access. */
+		if (ia->valid & VFS_ATTR_TIMES_SET)
+			return -EPERM;
+		return vfs_permission_cred(c, ino, MAY_WRITE);
+	}
+	return 0;
+}
+
+int vfs_setattr(struct task *t, const struct path *p, struct vfs_iattr *ia)
+{
+	struct inode *ino = p->dentry->inode;
+	int rc;
+
+	if (path_readonly(p))
+		return -EROFS;
+	ia->mode &= 07777;
+	if ((rc = setattr_check(t ? t->cred : NULL, ino, ia)) < 0)
+		return rc;
+	if (!ino->iops || !ino->iops->setattr)
+		return -EPERM;
+	return ino->iops->setattr(ino, ia);
+}
+
 int vfs_readlink_alloc(struct inode *ino, char **out)
 {
 	_cleanup_free_ char *buf = NULL;

@@ -447,6 +447,29 @@ START_TEST(test_open_exec)
 }
 END_TEST
 
+START_TEST(test_setattr)
+{
+	struct vfs_iattr ia = { .valid = VFS_ATTR_MODE, .mode = 0600 };
+	struct path p;
+
+	ck_assert_int_eq(vfs_lookup(&task, AT_FDCWD, "/a/b/f", 0, &p), 0);
+	/* The test filesystem cannot change attributes. */
+	ck_assert_int_eq(vfs_setattr(&task, &p, &ia), -EPERM);
+	cred.fsuid = 1000;
+	cred.cap_effective = 0;
+	ia.valid = VFS_ATTR_UID;
+	ia.uid = 1000;
+	ck_assert_int_eq(vfs_setattr(&task, &p, &ia), -EPERM);
+	ia.valid = VFS_ATTR_ATIME | VFS_ATTR_MTIME;
+	ck_assert_int_eq(vfs_setattr(&task, &p, &ia), -EACCES); /* "now" needs write access */
+	ia.valid |= VFS_ATTR_TIMES_SET;
+	ck_assert_int_eq(vfs_setattr(&task, &p, &ia), -EPERM);
+	cred.fsuid = 0;
+	cred.cap_effective = ~0ULL;
+	path_put(&p);
+}
+END_TEST
+
 struct names {
 	struct dir_context ctx;
 	char list[512];
@@ -525,6 +548,7 @@ int main(void)
 	tcase_add_test(tc, test_dcache_prune);
 	tcase_add_test(tc, test_open);
 	tcase_add_test(tc, test_open_exec);
+	tcase_add_test(tc, test_setattr);
 	tcase_add_test(tc, test_devfs_readdir);
 	tcase_add_test(tc, test_d_path_unreachable);
 	suite_add_tcase(s, tc);
