@@ -232,6 +232,10 @@ struct task {
 		int64_t deadline;   /* CLOCK_MONOTONIC ns */
 		uint64_t uaddr;     /* remaining-time buffer, 0 = none */
 	} restart_block;
+	/* setpriority(2) nice value, -20..19; fork copies it. The event loop
+	 * has no priorities: it is kept for getpriority and the RLIMIT_NICE
+	 * and CAP_SYS_NICE rules. */
+	int nice;
 };
 
 /* ---- the kernel --------------------------------------------------------- */

@@ -287,6 +287,9 @@ int sentry_main(int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
 		sigaddset(&blocked, forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &blocked, NULL);
+	/* A workload writing to a closed host pipe gets EPIPE/SIGPIPE inside
+	 * the sandbox; the sentry itself must only see EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	sigset_t fwd;
 	sigemptyset(&fwd);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)

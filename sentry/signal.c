@@ -1145,7 +1145,8 @@ static void restore_saved_sigmask(struct task *t)
 	}
 }
 
-/* Returns true if a frame was set up (or the task is done for). */
+/* handle_signal(): runs the handler through a frame; a frame that cannot
+ * be built turns into SIGSEGV. */
 static void handle_signal(struct task *t, struct ksignal *ks)
 {
 	struct k_sigaction *slot = &t->sighand->action[ks->sig - 1];

@@ -1032,6 +1032,108 @@ SYSCALL_DEFINE(sched_setaffinity, "dup")
 	return 0;
 }
 
+/* ---- nice values ---- */
+
+#define MIN_NICE (-20)
+#define MAX_NICE 19
+
+struct prio_op {
+	struct task *caller;
+	int which, who;
+	bool set;
+	int nice;
+	long result;  /* get: highest 20 - nice seen; set: 0 or the last error */
+};
+
+static bool prio_matches(const struct prio_op *op, struct task *p)
+{
+	if (p->state == TASK_DEAD || !p->cred)
+		return false;
+	switch (op->which) {
+	case PRIO_PROCESS:
+		return p->tid == op->who;
+	case PRIO_PGRP:
+		return p->tg->pgid == op->who;
+	default:
+		return p->cred->uid == (uid_t)op->who;
+	}
+}
+
+/* set_one_prio() */
+static void prio_apply(struct prio_op *op, struct task *p)
+{
+	const struct cred *c = op->caller->cred;
+
+	if (!op->set) {
+		long v = 20 - p->nice;
+		if (v > op->result)
+			op->result = v;
+		return;
+	}
+	if (p->cred->uid != c->euid && p->cred->euid != c->euid && !cred_capable(c, CAP_SYS_NICE)) {
+		op->result = -EPERM;
+		return;
+	}
+	/* Raising priority needs RLIMIT_NICE room (20 - nice) or CAP_SYS_NICE. */
+	rlim_t room = p->tg->rlim[RLIMIT_NICE].rlim_cur;
+	if (op->nice < p->nice && (rlim_t)(20 - op->nice) > room && !cred_capable(c, CAP_SYS_NICE)) {
+		op->result = -EACCES;
+		return;
+	}
+	if (op->result == -ESRCH)
+		op->result = 0;
+	p->nice = op->nice;
+}
+
+static int prio_scan(struct thread_group *tg, void *arg)
+{
+	struct prio_op *op = arg;
+	struct task *p;
+	list_for_each_entry(p, &tg->threads, tg_link)
+		if (prio_matches(op, p))
+			prio_apply(op, p);
+	return 0;
+}
+
+static long do_priority(struct task *t, int which, int who, bool set, int nice)
+{
+	struct prio_op op = { .caller = t, .which = which, .who = who, .set = set, .nice = nice,
+			      .result = -ESRCH };
+
+	if (which < PRIO_PROCESS || which > PRIO_USER)
+		return -EINVAL;
+	if (!who) {
+		if (which == PRIO_PROCESS)
+			who = t->tid;
+		else if (which == PRIO_PGRP)
+			who = t->tg->pgid;
+		else
+			who = (int)t->cred->uid;
+		op.who = who;
+	}
+	if (which == PRIO_PROCESS) {
+		struct task *p = pid_lookup(who);
+		if (p && prio_matches(&op, p))
+			prio_apply(&op, p);
+	} else {
+		tg_for_each(prio_scan, &op);
+	}
+	return op.result;
+}
+
+/* getpriority returns 20 - nice (1..40) so it is never negative. */
+SYSCALL_DEFINE(getpriority, "dd")
+{
+	return do_priority(t, (int)a->a[0], (int)a->a[1], false, 0);
+}
+
+SYSCALL_DEFINE(setpriority, "ddd")
+{
+	int nice = (int)a->a[2];
+	nice = nice < MIN_NICE ? MIN_NICE : nice > MAX_NICE ? MAX_NICE : nice;
+	return do_priority(t, (int)a->a[0], (int)a->a[1], true, nice);
+}
+
 SYSCALL_DEFINE(sched_yield, "")
 {
 	return 0;

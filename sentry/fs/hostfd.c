@@ -289,6 +289,9 @@ static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, siz
 	ssize_t n;
 
 	if (hostfd_seekable(h)) {
+		/* O_APPEND set with F_SETFL lives only in the sandbox's file. */
+		if ((f->flags & O_APPEND) && pos == &f->pos && lseek(h->fd, 0, SEEK_END) < 0)
+			return -errno;
 		do {
 			n = pos == &f->pos ? write(h->fd, buf, len) : pwrite(h->fd, buf, len, *pos);
 		} while (n < 0 && errno == EINTR);
