@@ -81,6 +81,9 @@ struct platform_ops {
 	int (*as_map)(struct platform_as *as, uint64_t addr, uint64_t len, int prot, uint64_t off);
 	int (*as_unmap)(struct platform_as *as, uint64_t addr, uint64_t len);
 	int (*as_protect)(struct platform_as *as, uint64_t addr, uint64_t len, int prot);
+	/* CPU time the application has used in this address space so far:
+	 * user time and total (user + host kernel time on its behalf). */
+	int (*as_cpu_time)(struct platform_as *as, uint64_t *user_ns, uint64_t *total_ns);
 
 	/* The first context of an address space is its first thread. */
 	int (*ctx_new)(struct platform_as *as, struct platform_context **out);

@@ -148,6 +148,7 @@ static int exec_image(struct task *t, const char *path, char *const argv[], char
 		info.entry = err ? 0 : info.entry;
 		if (!err) {
 			/* Point of no return: swap in the new image. */
+			task_bank_cputime(t, false);
 			if (t->ctx) {
 				kernel->pops->ctx_release(t->ctx);
 				t->ctx = NULL;
@@ -205,7 +206,9 @@ int do_execve(struct task *t, const char *path, char *const argv[], char *const 
 	t->altstack.ss_flags = SS_DISABLE;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
-	t->pdeath_signal = 0;
+	/* pdeath_signal survives: Linux clears it only for set-id execs,
+	 * which the sandbox does not have. */
+	t->tg->nondumpable = false;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	memset(t->comm, 0, sizeof(t->comm));

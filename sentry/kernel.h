@@ -161,6 +161,8 @@ struct thread_group {
 	bool is_child_subreaper;        /* PR_SET_CHILD_SUBREAPER */
 	bool nondumpable;               /* PR_SET_DUMPABLE 0 (zero = dumpable) */
 	unsigned int personality;       /* personality(2), PER_LINUX = 0 */
+	/* CPU time of threads that have exited (tg_update_cputime). */
+	uint64_t dead_utime_ns, dead_stime_ns;
 };
 
 /* ---- tasks (threads) ---------------------------------------------------- */
@@ -236,6 +238,9 @@ struct task {
 	 * has no priorities: it is kept for getpriority and the RLIMIT_NICE
 	 * and CAP_SYS_NICE rules. */
 	int nice;
+	/* CPU time of this thread's earlier images (each exec gets a new
+	 * address space whose clock starts at zero). */
+	uint64_t exec_utime_ns, exec_stime_ns;
 };
 
 /* ---- the kernel --------------------------------------------------------- */
@@ -323,6 +328,9 @@ int task_create_init(struct kernel *k, const char *path, char *const argv[], cha
 /* Ends the calling thread's whole process with a wait status. */
 void task_exit_group(struct task *t, int wait_status);
 void task_exit_thread(struct task *t, int exit_code);
+/* Refreshes tg->utime_ns/stime_ns from the platform (the threads that
+ * exited are already counted in them). */
+void tg_update_cputime(struct thread_group *tg);
 static inline pid_t task_tgid(const struct task *t) { return t->tg->tgid; }
 
 #ifndef W_EXITCODE

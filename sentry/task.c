@@ -110,7 +110,8 @@ static void syscall_run(struct task *t)
 	long r = syscall_dispatch(t);
 	if (t->state == TASK_DEAD)
 		return;
-	if (r == -EBLOCKED) {
+	/* rt_sigreturn's result is the restored rax, whatever its value. */
+	if (r == -EBLOCKED && t->sys.args.nr != __NR_rt_sigreturn) {
 		t->state = TASK_BLOCKED;
 		if (t->sys.deadline) {
 			t->wait_timer.fn = task_timer_fn;
@@ -238,6 +239,49 @@ int task_attach_context(struct task *t)
 	return 0;
 }
 
+/* ---- accounting ---- */
+
+/* Reads the CPU time of t's address space: 0 if it has none (exec in
+ * progress, or the platform cannot tell). */
+static void as_cpu_time(struct task *t, uint64_t *user, uint64_t *total)
+{
+	*user = *total = 0;
+	if (t->state == TASK_DEAD || !t->mm || !t->mm->as || !kernel->pops->as_cpu_time)
+		return;
+	if (kernel->pops->as_cpu_time(t->mm->as, user, total) < 0)
+		*user = *total = 0;
+}
+
+void tg_update_cputime(struct thread_group *tg)
+{
+	uint64_t user = tg->dead_utime_ns, sys = tg->dead_stime_ns;
+	struct task *t;
+	list_for_each_entry(t, &tg->threads, tg_link) {
+		uint64_t u, tot;
+		as_cpu_time(t, &u, &tot);
+		/* A new image's address space restarts from zero: add what the
+		 * process used before its execs. */
+		user += u + t->exec_utime_ns;
+		sys += tot - u + t->exec_stime_ns;
+	}
+	tg->utime_ns = user;
+	tg->stime_ns = sys;
+}
+
+/* Banks t's address-space CPU time before that address space goes. */
+void task_bank_cputime(struct task *t, bool exiting)
+{
+	uint64_t u, tot;
+	as_cpu_time(t, &u, &tot);
+	if (exiting) {
+		t->tg->dead_utime_ns += u + t->exec_utime_ns;
+		t->tg->dead_stime_ns += tot - u + t->exec_stime_ns;
+	} else {
+		t->exec_utime_ns += u;
+		t->exec_stime_ns += tot - u;
+	}
+}
+
 /* ---- exit ---- */
 
 static void reparent_children(struct thread_group *tg)
@@ -265,6 +309,7 @@ static void reparent_children(struct thread_group *tg)
 static void tg_exit_notify(struct thread_group *tg)
 {
 	int status = tg->group_exit_status;
+	tg_update_cputime(tg); /* final: SIGCHLD and wait4 report it */
 	if (tg->vfork_waiter) {
 		task_wake(tg->vfork_waiter);
 		tg->vfork_waiter = NULL;
@@ -312,6 +357,7 @@ void task_exit_thread(struct task *t, int code)
 		fs_context_put(t->fs);
 		t->fs = NULL;
 	}
+	task_bank_cputime(t, true);
 	if (t->ctx) {
 		kernel->pops->ctx_release(t->ctx);
 		t->ctx = NULL;

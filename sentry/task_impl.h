@@ -14,6 +14,9 @@ void task_run(struct task *t);
 struct task *task_alloc_process(struct thread_group *parent);
 /* Binds t to a new context of its mm's address space. */
 int task_attach_context(struct task *t);
+/* Banks the CPU time of t's address space before it goes (exit: into the
+ * process's dead-thread total; exec: into t's pre-exec total). */
+void task_bank_cputime(struct task *t, bool exiting);
 /* Frees a reaped zombie process and its leader. */
 void tg_release(struct thread_group *tg);
 

@@ -797,6 +797,7 @@ SYSCALL_DEFINE(getrusage, "dp")
 	struct thread_group *tg = t->tg;
 
 	memset(&ru, 0, sizeof(ru));
+	tg_update_cputime(tg);
 	switch (who) {
 	case RUSAGE_SELF:
 	case RUSAGE_THREAD:
@@ -817,6 +818,7 @@ SYSCALL_DEFINE(times, "p")
 {
 	struct thread_group *tg = t->tg;
 
+	tg_update_cputime(tg);
 	if (a->a[0]) {
 		struct tms tms = {
 			.tms_utime = ns_to_clock_t(tg->utime_ns),

@@ -110,6 +110,8 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t pa
 	}
 	c->blocked = t->blocked;
 	c->nice = t->nice;
+	ctg->personality = t->tg->personality;
+	ctg->nondumpable = t->tg->nondumpable;
 	c->altstack = t->altstack;
 	memcpy(c->comm, t->comm, sizeof(c->comm));
 	ctg->exe_path = t->tg->exe_path ? xstrdup(t->tg->exe_path) : NULL;

@@ -96,6 +96,7 @@ static struct thread_group *cpu_clock_target(struct task *t, clockid_t id)
 
 static int64_t cpu_clock_ns(struct thread_group *tg, clockid_t which)
 {
+	tg_update_cputime(tg);
 	if (which == CPUCLOCK_VIRT)
 		return (int64_t)tg->utime_ns;
 	return (int64_t)(tg->utime_ns + tg->stime_ns);

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform/ptrace/ptrace_impl.h"
@@ -178,6 +179,25 @@ static int ptrace_as_protect(struct platform_as *as, uint64_t addr, uint64_t len
 	return as_inject(as, __NR_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
 }
 
+/* The stub's process CPU clocks (see clock_getcpuclockid(3)): SCHED is
+ * precise total time, VIRT the tick-sampled user part. */
+#define PROCESS_CPUCLOCK(pid, which) ((~(clockid_t)(pid) << 3) | (which))
+#define CPUCLOCK_VIRT 1
+#define CPUCLOCK_SCHED 2
+
+static int ptrace_as_cpu_time(struct platform_as *as, uint64_t *user_ns, uint64_t *total_ns)
+{
+	struct timespec total, user;
+	if (as->dead)
+		return -ESRCH;
+	if (clock_gettime(PROCESS_CPUCLOCK(as->pid, CPUCLOCK_SCHED), &total) < 0 ||
+	    clock_gettime(PROCESS_CPUCLOCK(as->pid, CPUCLOCK_VIRT), &user) < 0)
+		return -errno;
+	*total_ns = (uint64_t)total.tv_sec * 1000000000 + (uint64_t)total.tv_nsec;
+	*user_ns = MIN((uint64_t)user.tv_sec * 1000000000 + (uint64_t)user.tv_nsec, *total_ns);
+	return 0;
+}
+
 /* ---- contexts ---- */
 
 static int ptrace_ctx_new(struct platform_as *as, struct platform_context **out)
@@ -333,6 +353,7 @@ const struct platform_ops platform_ptrace_ops = {
 	.as_map = ptrace_as_map,
 	.as_unmap = ptrace_as_unmap,
 	.as_protect = ptrace_as_protect,
+	.as_cpu_time = ptrace_as_cpu_time,
 	.ctx_new = ptrace_ctx_new,
 	.ctx_release = ptrace_ctx_release,
 	.ctx_resume = ptrace_ctx_resume,
