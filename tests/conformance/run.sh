@@ -30,10 +30,12 @@ tests=()
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	for f in "$CONF_DIR"/*; do
-		name=${f##*/}
-		if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
-		case $name in bench_* | *.*) continue ;; esac
+	# The sources name the tests, so a stale binary in the build
+	# directory never runs.
+	for src in "$TESTS_DIR"/conformance/*.c; do
+		name=${src##*/}
+		name=${name%.c}
+		case $name in bench_*) continue ;; esac
 		tests+=("$name")
 	done
 fi
