@@ -103,6 +103,27 @@ void kernel_unwatch(struct waitqueue *wq)
 	k->nwatches = kept;
 }
 
+int kernel_add_fd_handler(int fd, short events, kernel_fd_fn fn, void *arg)
+{
+	struct kernel *k = kernel;
+	if (k->nhandlers == k->handlers_cap) {
+		k->handlers_cap = k->handlers_cap ? k->handlers_cap * 2 : 4;
+		k->handlers = xrealloc(k->handlers, (size_t)k->handlers_cap * sizeof(*k->handlers));
+	}
+	k->handlers[k->nhandlers++] = (struct fd_handler){ fd, events, fn, arg };
+	return 0;
+}
+
+void kernel_del_fd_handler(int fd)
+{
+	struct kernel *k = kernel;
+	int kept = 0;
+	for (int i = 0; i < k->nhandlers; i++)
+		if (k->handlers[i].fd != fd)
+			k->handlers[kept++] = k->handlers[i];
+	k->nhandlers = kept;
+}
+
 /* ---- the loop ---- */
 
 void kernel_make_runnable(struct task *t)
@@ -169,15 +190,19 @@ int kernel_run(struct kernel *k)
 		if (k->init_exited)
 			break;
 
-		int n = 2 + k->nwatches;
+		int nh = k->nhandlers;
+		int n = 2 + nh + k->nwatches;
 		if (n > pfds_cap) {
 			pfds_cap = n * 2;
 			pfds = xrealloc(pfds, (size_t)pfds_cap * sizeof(*pfds));
 		}
 		pfds[0] = (struct pollfd){ .fd = evfd, .events = POLLIN };
 		pfds[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		for (int i = 0; i < nh; i++)
+			pfds[2 + i] = (struct pollfd){ .fd = k->handlers[i].fd, .events = k->handlers[i].events };
+		int wbase = 2 + nh;
 		for (int i = 0; i < k->nwatches; i++)
-			pfds[2 + i] = (struct pollfd){ .fd = k->watches[i].fd, .events = k->watches[i].events };
+			pfds[wbase + i] = (struct pollfd){ .fd = k->watches[i].fd, .events = k->watches[i].events };
 
 		struct timespec ts, *tsp = NULL;
 		if (!list_empty(&k->timers)) {
@@ -200,7 +225,7 @@ int kernel_run(struct kernel *k)
 			struct waitqueue *ready[nw > 0 ? nw : 1];
 			int nready = 0;
 			for (int i = 0; i < nw; i++) {
-				if (pfds[2 + i].revents)
+				if (pfds[wbase + i].revents)
 					ready[nready++] = k->watches[i].wq;
 				else
 					k->watches[kept++] = k->watches[i];
@@ -210,6 +235,18 @@ int kernel_run(struct kernel *k)
 				wq_wake_all(ready[i]);
 			if (pfds[1].revents)
 				handle_host_signals(k);
+			/* Handlers may add or remove handlers: match by fd. */
+			for (int i = 0; i < nh; i++) {
+				if (!pfds[2 + i].revents)
+					continue;
+				for (int j = 0; j < k->nhandlers; j++) {
+					if (k->handlers[j].fd == pfds[2 + i].fd) {
+						struct fd_handler h = k->handlers[j];
+						h.fn(h.fd, pfds[2 + i].revents, h.arg);
+						break;
+					}
+				}
+			}
 		}
 		handle_platform_stops(k);
 		timers_fire(k);

@@ -79,6 +79,13 @@ int kernel_watch_host_fd(int fd, short events, struct waitqueue *wq);
 /* Drops every watch that would wake wq: call before freeing wq. */
 void kernel_unwatch(struct waitqueue *wq);
 
+/* A persistent handler for a host fd the sentry itself serves (the
+ * control socket, a console master): fn runs in the event loop whenever
+ * the fd is ready for events, until kernel_del_fd_handler. */
+typedef void (*kernel_fd_fn)(int fd, short revents, void *arg);
+int kernel_add_fd_handler(int fd, short events, kernel_fd_fn fn, void *arg);
+void kernel_del_fd_handler(int fd);
+
 /* ---- credentials -------------------------------------------------------- */
 
 struct cred {
@@ -255,6 +262,13 @@ struct host_watch {
 	struct waitqueue *wq;
 };
 
+struct fd_handler {
+	int fd;
+	short events;
+	void (*fn)(int fd, short revents, void *arg);
+	void *arg;
+};
+
 struct kernel {
 	const struct platform_ops *pops;
 	struct platform *platform;
@@ -265,6 +279,8 @@ struct kernel {
 	struct list_head timers;       /* of ktimer, sorted by deadline */
 	struct host_watch *watches;
 	int nwatches, watches_cap;
+	struct fd_handler *handlers;
+	int nhandlers, handlers_cap;
 
 	void *pid_table;               /* pid -> task (sentry/pidtable.c) */
 	pid_t last_pid;

@@ -287,9 +287,11 @@ static bool is_fault_signal(int sig)
 
 static int ptrace_next_stop(struct platform *p, struct platform_context **out, struct platform_stop *stop)
 {
-	struct signalfd_siginfo ssi;
-	while (read(p->sigfd, &ssi, sizeof(ssi)) > 0)
-		; /* drain: waitpid below is the source of truth */
+	/* Drain in one read (SIGCHLD coalesces, so one entry is the usual
+	 * case); waitpid below is the source of truth. */
+	struct signalfd_siginfo ssi[8];
+	if (read(p->sigfd, ssi, sizeof(ssi)) < 0 && errno != EAGAIN)
+		return -errno;
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
