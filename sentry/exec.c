@@ -148,6 +148,7 @@ static int exec_image(struct task *t, const char *path, char *const argv[], char
 		info.entry = err ? 0 : info.entry;
 		if (!err) {
 			/* Point of no return: swap in the new image. */
+			task_de_thread(t);
 			task_bank_cputime(t, false);
 			if (t->ctx) {
 				kernel->pops->ctx_release(t->ctx);

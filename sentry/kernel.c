@@ -187,6 +187,7 @@ int kernel_run(struct kernel *k)
 			if (k->init_exited)
 				break;
 		}
+		task_free_dead();
 		if (k->init_exited)
 			break;
 
@@ -250,6 +251,7 @@ int kernel_run(struct kernel *k)
 		}
 		handle_platform_stops(k);
 		timers_fire(k);
+		task_free_dead();
 	}
 	free(pfds);
 	return k->init_wait_status;
@@ -259,6 +261,7 @@ int kernel_init(struct kernel *k)
 {
 	list_init(&k->runqueue);
 	list_init(&k->timers);
+	list_init(&k->dead_tasks);
 	k->boot_mono_ns = now_mono_ns();
 	k->boot_real_ns = now_real_ns();
 	k->host_signalfd = -1;

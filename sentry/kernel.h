@@ -248,6 +248,16 @@ struct task {
 	/* CPU time of this thread's earlier images (each exec gets a new
 	 * address space whose clock starts at zero). */
 	uint64_t exec_utime_ns, exec_stime_ns;
+	/* The futex this thread sleeps on (sentry/futex.c). */
+	struct {
+		struct list_head link;   /* on its hash bucket while queued */
+		void *key_mm;            /* private: the mm; shared: NULL */
+		uint64_t key;            /* private: address; shared: memory-file offset */
+		uint32_t bitset;
+		bool queued, woken;
+		bool pi;                 /* waiting for a PI lock hand-over */
+	} futex;
+	struct list_head dead_link;  /* on kernel->dead_tasks until freed */
 };
 
 /* ---- the kernel --------------------------------------------------------- */
@@ -281,6 +291,7 @@ struct kernel {
 	int nwatches, watches_cap;
 	struct fd_handler *handlers;
 	int nhandlers, handlers_cap;
+	struct list_head dead_tasks;   /* exited non-leader threads to free */
 
 	void *pid_table;               /* pid -> task (sentry/pidtable.c) */
 	pid_t last_pid;

@@ -8,6 +8,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
+#include "sentry/futex.h"
 #include "sentry/kernel.h"
 #include "sentry/mm.h"
 #include "sentry/signal.h"
@@ -225,9 +226,72 @@ struct task *task_alloc_process(struct thread_group *parent)
 	t->altstack.ss_flags = SS_DISABLE;
 	t->state = TASK_RUNNABLE;
 	list_init(&t->wait_timer.link);
+	list_init(&t->futex.link);
+	list_init(&t->dead_link);
 	pid_insert(pid, t);
 	kernel->nr_tasks++;
 	return t;
+}
+
+struct task *task_alloc_thread(struct thread_group *tg)
+{
+	pid_t tid = pid_alloc();
+	if (tid < 0)
+		return NULL;
+	struct task *t = xzalloc(sizeof(*t));
+	t->tid = tid;
+	t->tg = tg;
+	list_add_tail(&t->tg_link, &tg->threads);
+	tg->nr_threads++;
+	list_init(&t->run_link);
+	sigpending_init(&t->pending);
+	t->altstack.ss_flags = SS_DISABLE;
+	t->state = TASK_RUNNABLE;
+	list_init(&t->wait_timer.link);
+	list_init(&t->futex.link);
+	list_init(&t->dead_link);
+	pid_insert(tid, t);
+	kernel->nr_tasks++;
+	return t;
+}
+
+static void task_free(struct task *t)
+{
+	if (t->cred)
+		cred_put(t->cred);
+	if (t->sighand)
+		sighand_put(t->sighand);
+	free(t);
+}
+
+void task_free_dead(void)
+{
+	while (!list_empty(&kernel->dead_tasks)) {
+		struct task *t = list_first_entry(&kernel->dead_tasks, struct task, dead_link);
+		list_del(&t->dead_link);
+		task_free(t);
+	}
+}
+
+int task_de_thread(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	struct task *o, *n;
+	list_for_each_entry_safe(o, n, &tg->threads, tg_link)
+		if (o != t && o->state != TASK_DEAD)
+			task_exit_thread(o, 0);
+	if (tg->leader == t)
+		return 0;
+	/* The exec'ing thread becomes the leader and takes its pid. */
+	struct task *old = tg->leader;
+	pid_remove(old->tid);
+	list_del(&old->tg_link);
+	list_add_tail(&old->dead_link, &kernel->dead_tasks);
+	pid_remove(t->tid);
+	t->tid = tg->tgid;
+	pid_insert(t->tid, t);
+	tg->leader = t;
+	return 0;
 }
 
 int task_attach_context(struct task *t)
@@ -252,13 +316,37 @@ static void as_cpu_time(struct task *t, uint64_t *user, uint64_t *total)
 		*user = *total = 0;
 }
 
+/* Threads share their address space, whose clock covers them all: count
+ * each address space once, at its first live thread. */
+static bool mm_counted_before(struct task *t)
+{
+	struct task *o;
+	list_for_each_entry(o, &t->tg->threads, tg_link) {
+		if (o == t)
+			return false;
+		if (o->state != TASK_DEAD && o->mm == t->mm)
+			return true;
+	}
+	return false;
+}
+
+static bool mm_shared_in_tg(struct task *t)
+{
+	struct task *o;
+	list_for_each_entry(o, &t->tg->threads, tg_link)
+		if (o != t && o->state != TASK_DEAD && o->mm == t->mm)
+			return true;
+	return false;
+}
+
 void tg_update_cputime(struct thread_group *tg)
 {
 	uint64_t user = tg->dead_utime_ns, sys = tg->dead_stime_ns;
 	struct task *t;
 	list_for_each_entry(t, &tg->threads, tg_link) {
-		uint64_t u, tot;
-		as_cpu_time(t, &u, &tot);
+		uint64_t u = 0, tot = 0;
+		if (!mm_counted_before(t))
+			as_cpu_time(t, &u, &tot);
 		/* A new image's address space restarts from zero: add what the
 		 * process used before its execs. */
 		user += u + t->exec_utime_ns;
@@ -271,8 +359,9 @@ void tg_update_cputime(struct thread_group *tg)
 /* Banks t's address-space CPU time before that address space goes. */
 void task_bank_cputime(struct task *t, bool exiting)
 {
-	uint64_t u, tot;
-	as_cpu_time(t, &u, &tot);
+	uint64_t u = 0, tot = 0;
+	if (!mm_shared_in_tg(t))
+		as_cpu_time(t, &u, &tot);
 	if (exiting) {
 		t->tg->dead_utime_ns += u + t->exec_utime_ns;
 		t->tg->dead_stime_ns += tot - u + t->exec_stime_ns;
@@ -345,10 +434,14 @@ void task_exit_thread(struct task *t, int code)
 	task_unwait(t);
 	if (list_linked(&t->run_link))
 		list_del(&t->run_link);
-	if (t->clear_child_tid && t->mm) {
+	futex_task_exit(t);
+	/* mm_release: tell a joiner, if anyone else still uses the memory. */
+	if (t->clear_child_tid && t->mm && t->mm->refcount > 1) {
 		uint32_t zero = 0;
-		mm_copy_to(t->mm, t->clear_child_tid, &zero, sizeof(zero), 0);
+		if (mm_copy_to(t->mm, t->clear_child_tid, &zero, sizeof(zero), 0) == 0)
+			futex_wake_addr(t->mm, t->clear_child_tid, 1);
 	}
+	t->clear_child_tid = 0;
 	if (t->files) {
 		fdtable_put(t->files);
 		t->files = NULL;
@@ -369,6 +462,13 @@ void task_exit_thread(struct task *t, int code)
 	sigpending_flush(&t->pending);
 	t->state = TASK_DEAD;
 	kernel->nr_tasks--;
+	if (t != tg->leader) {
+		/* Threads other than the leader are reaped at once; the struct
+		 * goes after the current syscall path is done with it. */
+		list_del(&t->tg_link);
+		pid_remove(t->tid);
+		list_add_tail(&t->dead_link, &kernel->dead_tasks);
+	}
 	if (--tg->nr_threads == 0) {
 		if (!tg->group_exiting) {
 			tg->group_exiting = true;
@@ -402,11 +502,7 @@ void tg_release(struct thread_group *tg)
 	list_for_each_entry_safe(t, n, &tg->threads, tg_link) {
 		pid_remove(t->tid);
 		list_del(&t->tg_link);
-		if (t->cred)
-			cred_put(t->cred);
-		if (t->sighand)
-			sighand_put(t->sighand);
-		free(t);
+		task_free(t);
 	}
 	free(tg->exe_path);
 	free(tg);

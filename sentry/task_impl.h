@@ -12,6 +12,13 @@ void task_run(struct task *t);
 
 /* Allocates a task in a new thread group with a fresh pid. */
 struct task *task_alloc_process(struct thread_group *parent);
+/* Allocates a new thread in tg with a fresh tid. */
+struct task *task_alloc_thread(struct thread_group *tg);
+/* Frees exited non-leader threads (after the syscall path is done). */
+void task_free_dead(void);
+/* execve in a threaded process: the other threads exit and t becomes the
+ * leader, taking its pid (Linux's de_thread). */
+int task_de_thread(struct task *t);
 /* Binds t to a new context of its mm's address space. */
 int task_attach_context(struct task *t);
 /* Banks the CPU time of t's address space before it goes (exit: into the

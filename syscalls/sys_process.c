@@ -24,65 +24,15 @@
 #define CLONE_UNSUPPORTED_NS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
 			      CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t parent_tid,
-		     uint64_t child_tid, uint64_t tls)
+/* The per-task state a new task gets from its creator. */
+static int clone_task_state(struct task *t, struct task *c, uint64_t flags, uint64_t newsp, uint64_t tls)
 {
-	/* vfork parent: the child exists already; wait for its exec or exit. */
-	if (t->sys.restarted && t->sys.scratch[0]) {
-		pid_t pid = (pid_t)t->sys.scratch[0];
-		struct thread_group *c = tg_lookup(pid);
-		if (c && c->vfork_waiter == t) {
-			task_wait_on(t, &c->child_wait); /* woken via vfork_waiter */
-			return -EBLOCKED;
-		}
-		return pid;
-	}
-	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
-		return -EINVAL;
-	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
-		return -EINVAL;
-	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
-		return -EINVAL;
-	if (flags & CLONE_THREAD) {
-		log_once("clone-thread", "clone(CLONE_THREAD): threads are not supported yet");
-		return -EINVAL;
-	}
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK)) {
-		log_once("clone-vm", "clone(CLONE_VM) without CLONE_VFORK is not supported yet");
-		return -EINVAL;
-	}
-	if (flags & CLONE_UNSUPPORTED_NS) {
-		log_once("clone-ns", "clone with new namespaces is not supported yet");
-		return -EINVAL;
-	}
-	int exit_signal = (int)(flags & CSIGNAL);
-	if (exit_signal > SANDBOX_NSIG)
-		return -EINVAL;
-
-	struct thread_group *parent_tg = (flags & CLONE_PARENT) ? t->tg->parent : t->tg;
-	if (!parent_tg)
-		return -EINVAL; /* init has no parent to share */
-	if (t->tg->rlim[RLIMIT_NPROC].rlim_cur != RLIM_INFINITY && !cred_capable(t->cred, CAP_SYS_RESOURCE) &&
-	    (rlim_t)kernel->nr_tasks >= t->tg->rlim[RLIMIT_NPROC].rlim_cur)
-		return -EAGAIN;
-
-	struct task *c = task_alloc_process(parent_tg);
-	if (!c)
-		return -EAGAIN;
-	struct thread_group *ctg = c->tg;
-	ctg->exit_signal = exit_signal;
-	/* CLONE_VM|CLONE_VFORK gets a copy of the address space: the parent
-	 * is suspended until the child execs or exits, so the child sees the
-	 * same memory; writes it makes are not seen by the parent. */
-	int err = mm_fork(t->mm, &c->mm);
+	int err = task_attach_context(c);
 	if (err)
-		goto fail;
-	err = task_attach_context(c);
-	if (err)
-		goto fail;
+		return err;
 	err = kernel->pops->ctx_fetch_fpstate(t->ctx);
 	if (err)
-		goto fail;
+		return err;
 	c->ctx->regs = t->ctx->regs;
 	c->ctx->regs.rax = 0;
 	if (newsp)
@@ -110,11 +60,21 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t pa
 	}
 	c->blocked = t->blocked;
 	c->nice = t->nice;
-	ctg->personality = t->tg->personality;
-	ctg->nondumpable = t->tg->nondumpable;
-	c->altstack = t->altstack;
+	/* A thread on a shared stack must not inherit the signal stack
+	 * (Linux's copy_process: sas_ss_reset for CLONE_VM without VFORK). */
+	if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM) {
+		c->altstack.ss_sp = NULL;
+		c->altstack.ss_size = 0;
+		c->altstack.ss_flags = SS_DISABLE;
+	} else {
+		c->altstack = t->altstack;
+	}
 	memcpy(c->comm, t->comm, sizeof(c->comm));
-	ctg->exe_path = t->tg->exe_path ? xstrdup(t->tg->exe_path) : NULL;
+	return 0;
+}
+
+static void clone_tids(struct task *t, struct task *c, uint64_t flags, uint64_t parent_tid, uint64_t child_tid)
+{
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = child_tid;
 	uint32_t tid32 = (uint32_t)c->tid;
@@ -122,6 +82,83 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t pa
 		mm_copy_to(c->mm, child_tid, &tid32, sizeof(tid32), 0);
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(t, parent_tid, &tid32, sizeof(tid32));
+}
+
+static long clone_thread(struct task *t, uint64_t flags, uint64_t newsp, uint64_t parent_tid,
+			 uint64_t child_tid, uint64_t tls)
+{
+	if (t->tg->group_exiting)
+		return -EAGAIN;
+	struct task *c = task_alloc_thread(t->tg);
+	if (!c)
+		return -EAGAIN;
+	c->mm = mm_get(t->mm);
+	int err = clone_task_state(t, c, flags, newsp, tls);
+	if (err) {
+		log_warn("clone thread: %s", strerror(-err));
+		task_exit_thread(c, 0);
+		return -EAGAIN;
+	}
+	clone_tids(t, c, flags, parent_tid, child_tid);
+	kernel_make_runnable(c);
+	return c->tid;
+}
+
+static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t parent_tid,
+		     uint64_t child_tid, uint64_t tls)
+{
+	/* vfork parent: the child exists already; wait for its exec or exit. */
+	if (t->sys.restarted && t->sys.scratch[0]) {
+		pid_t pid = (pid_t)t->sys.scratch[0];
+		struct thread_group *c = tg_lookup(pid);
+		if (c && c->vfork_waiter == t) {
+			task_wait_on(t, &c->child_wait); /* woken via vfork_waiter */
+			return -EBLOCKED;
+		}
+		return pid;
+	}
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_FS) && (flags & CLONE_NEWNS))
+		return -EINVAL;
+	if ((flags & CLONE_PARENT) && t->tg == kernel->init_tg)
+		return -EINVAL; /* init's siblings would be outside the namespace */
+	if (flags & CLONE_UNSUPPORTED_NS) {
+		log_once("clone-ns", "clone with new namespaces is not supported yet");
+		return -EINVAL;
+	}
+	int exit_signal = (int)(flags & CSIGNAL);
+	if (exit_signal > SANDBOX_NSIG)
+		return -EINVAL;
+	if (t->tg->rlim[RLIMIT_NPROC].rlim_cur != RLIM_INFINITY && !cred_capable(t->cred, CAP_SYS_RESOURCE) &&
+	    (rlim_t)kernel->nr_tasks >= t->tg->rlim[RLIMIT_NPROC].rlim_cur)
+		return -EAGAIN;
+	if (flags & CLONE_THREAD)
+		return clone_thread(t, flags, newsp, parent_tid, child_tid, tls);
+
+	struct thread_group *parent_tg = (flags & CLONE_PARENT) ? t->tg->parent : t->tg;
+	if (!parent_tg)
+		return -EINVAL;
+	struct task *c = task_alloc_process(parent_tg);
+	if (!c)
+		return -EAGAIN;
+	struct thread_group *ctg = c->tg;
+	ctg->exit_signal = exit_signal;
+	int err = 0;
+	if (flags & CLONE_VM)
+		c->mm = mm_get(t->mm); /* a new thread of the same stub */
+	else
+		err = mm_fork(t->mm, &c->mm);
+	if (!err)
+		err = clone_task_state(t, c, flags, newsp, tls);
+	if (err)
+		goto fail;
+	ctg->personality = t->tg->personality;
+	ctg->nondumpable = t->tg->nondumpable;
+	ctg->exe_path = t->tg->exe_path ? xstrdup(t->tg->exe_path) : NULL;
+	clone_tids(t, c, flags, parent_tid, child_tid);
 
 	kernel_make_runnable(c);
 	if (flags & CLONE_VFORK) {
@@ -146,6 +183,52 @@ fail:
 SYSCALL_DEFINE(clone, "xppp")
 {
 	return do_clone(t, a->a[0], a->a[1], a->a[2], a->a[3], a->a[4]);
+}
+
+/* struct clone_args of <linux/sched.h>, up to CLONE_ARGS_SIZE_VER2. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_INTO_CGROUP_FLAG 0x200000000ULL /* <linux/sched.h>, clashes with <sched.h> */
+
+SYSCALL_DEFINE(clone3, "pu")
+{
+	struct clone3_args ca;
+	uint64_t size = a->a[1];
+	if (t->sys.restarted && t->sys.scratch[0])
+		return do_clone(t, 0, 0, 0, 0, 0); /* vfork wait in progress */
+	if (size < CLONE_ARGS_SIZE_VER0 || size > 4096)
+		return -EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (copy_from_user(t, &ca, a->a[0], MIN(size, sizeof(ca))) < 0)
+		return -EFAULT;
+	/* A larger struct from a newer libc must be zero past what we know. */
+	for (uint64_t off = sizeof(ca); off < size; off += 8) {
+		uint64_t w = 0;
+		if (copy_from_user(t, &w, a->a[0] + off, MIN(8, size - off)) < 0)
+			return -EFAULT;
+		if (w)
+			return -E2BIG;
+	}
+	if ((ca.flags >> 32) & ~(CLONE_INTO_CGROUP_FLAG >> 32))
+		return -EINVAL;
+	if (ca.flags & CSIGNAL)
+		return -EINVAL; /* clone3 takes the exit signal separately */
+	if (ca.exit_signal > SANDBOX_NSIG)
+		return -EINVAL;
+	if ((ca.flags & CLONE_THREAD) && ca.exit_signal)
+		return -EINVAL;
+	if ((ca.flags & (CLONE_PIDFD | CLONE_INTO_CGROUP_FLAG)) || ca.set_tid_size) {
+		log_once("clone3-extra", "clone3 with pidfd, set_tid or cgroup is not supported");
+		return -EINVAL;
+	}
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	uint64_t sp = ca.stack ? ca.stack + ca.stack_size : 0;
+	return do_clone(t, ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls);
 }
 
 SYSCALL_DEFINE(fork, "")

@@ -131,52 +131,101 @@ static int ptrace_as_new(struct platform *p, struct platform_as **out)
 	return 0;
 }
 
+static void as_add_ctx(struct platform_as *as, struct ptrace_ctx *c)
+{
+	if (as->nctxs == as->ctxs_cap) {
+		as->ctxs_cap = as->ctxs_cap ? as->ctxs_cap * 2 : 4;
+		as->ctxs = xrealloc(as->ctxs, (size_t)as->ctxs_cap * sizeof(*as->ctxs));
+	}
+	as->ctxs[as->nctxs++] = c;
+}
+
+static void as_del_ctx(struct platform_as *as, struct ptrace_ctx *c)
+{
+	for (int i = 0; i < as->nctxs; i++) {
+		if (as->ctxs[i] == c) {
+			as->ctxs[i] = as->ctxs[--as->nctxs];
+			return;
+		}
+	}
+}
+
 static void ptrace_as_release(struct platform_as *as)
 {
-	if (as->ctx) {
-		/* The context dies with its stub. */
-		table_remove(as->p, as->ctx->tid);
-		as->ctx->base.as = NULL;
-		as->ctx = NULL;
+	pid_t *tids = xmalloc(sizeof(pid_t) * (size_t)(as->nctxs + 1));
+	int n = 0;
+	for (int i = 0; i < as->nctxs; i++) {
+		/* Contexts die with their stub. */
+		struct ptrace_ctx *c = as->ctxs[i];
+		table_remove(as->p, c->tid);
+		c->base.as = NULL;
+		tids[n++] = c->tid;
 	}
+	as->nctxs = 0;
 	if (!as->dead)
-		stub_kill(as->pid);
+		stub_kill(as->pid, tids, n);
+	free(tids);
+	free(as->ctxs);
 	free(as);
 }
 
-/* Memory changes are injected while the stub is stopped; in this design an
- * address space's only thread is always stopped when the sentry edits its
- * memory (it is the one making the syscall, or it is brand new). */
-static int as_inject(struct platform_as *as, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		     uint64_t a4, uint64_t a5, uint64_t a6)
+/* A stopped thread of the stub to run an injected syscall in: the parked
+ * main thread, else any context not running. NULL if all are running. */
+static pid_t as_stopped_thread(struct platform_as *as, struct ptrace_ctx **ctx)
+{
+	*ctx = NULL;
+	if (!as->main_in_use)
+		return as->pid;
+	for (int i = 0; i < as->nctxs; i++) {
+		if (!as->ctxs[i]->base.running) {
+			*ctx = as->ctxs[i];
+			return as->ctxs[i]->tid;
+		}
+	}
+	return 0;
+}
+
+/* Memory changes are injected into a stopped thread of the stub; in
+ * practice the thread making the syscall, which the sentry holds. */
+static long as_inject(struct platform_as *as, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		      uint64_t a4, uint64_t a5, uint64_t a6, unsigned long *event_msg)
 {
 	if (as->dead)
 		return -ESRCH;
-	if (as->ctx && as->ctx->base.running) {
-		log_error("ptrace: address space of %d changed while running", as->pid);
+	struct ptrace_ctx *c;
+	pid_t tid = as_stopped_thread(as, &c);
+	if (!tid) {
+		/* Memory changes come from syscalls, whose thread is stopped;
+		 * interrupting a running thread here could swallow its pending
+		 * syscall stop, so refuse instead. */
+		log_error("ptrace: address space of stub %d changed while all its threads run", as->pid);
 		return -EBUSY;
 	}
-	long r = stub_syscall(as->p, as->pid, nr, a1, a2, a3, a4, a5, a6);
-	if (as->ctx)
-		as->ctx->regs_clobbered = true;
-	if (r < 0 && r > -4096)
-		return (int)r;
-	return 0;
+	long r = stub_syscall(as->p, tid, nr, a1, a2, a3, a4, a5, a6, event_msg);
+	if (c)
+		c->regs_clobbered = true;
+	return r;
+}
+
+static int inject_result(long r)
+{
+	return (r < 0 && r > -4096) ? (int)r : 0;
 }
 
 static int ptrace_as_map(struct platform_as *as, uint64_t addr, uint64_t len, int prot, uint64_t off)
 {
-	return as_inject(as, __NR_mmap, addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED, STUB_MEMFD, off);
+	return inject_result(as_inject(as, __NR_mmap, addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED,
+				       STUB_MEMFD, off, NULL));
 }
 
 static int ptrace_as_unmap(struct platform_as *as, uint64_t addr, uint64_t len)
 {
-	return as_inject(as, __NR_munmap, addr, len, 0, 0, 0, 0);
+	return inject_result(as_inject(as, __NR_munmap, addr, len, 0, 0, 0, 0, NULL));
 }
 
 static int ptrace_as_protect(struct platform_as *as, uint64_t addr, uint64_t len, int prot)
 {
-	return as_inject(as, __NR_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+	return inject_result(as_inject(as, __NR_mprotect, addr, len, (uint64_t)prot, 0, 0, 0, NULL));
 }
 
 /* The stub's process CPU clocks (see clock_getcpuclockid(3)): SCHED is
@@ -200,24 +249,56 @@ static int ptrace_as_cpu_time(struct platform_as *as, uint64_t *user_ns, uint64_
 
 /* ---- contexts ---- */
 
-static int ptrace_ctx_new(struct platform_as *as, struct platform_context **out)
+static struct ptrace_ctx *ctx_alloc(struct platform_as *as, pid_t tid)
 {
-	if (as->ctx)
-		return -EAGAIN; /* more threads per stub: process-model work */
 	struct ptrace_ctx *c = xzalloc(sizeof(*c));
 	c->base.as = as;
-	c->tid = as->pid;
+	c->tid = tid;
 	c->base.fpstate_len = as->p->fpstate_len;
 	c->base.fpstate = aligned_alloc(64, ALIGN_UP(c->base.fpstate_len, 64));
 	memset(c->base.fpstate, 0, c->base.fpstate_len);
+	c->regs_clobbered = true;
+	return c;
+}
+
+static void ctx_free(struct ptrace_ctx *c)
+{
+	free(c->base.fpstate);
+	free(c);
+}
+
+/* The first context of an address space is the stub's main thread; every
+ * further one is a new stub thread, cloned by an injected clone(2). */
+static int ptrace_ctx_new(struct platform_as *as, struct platform_context **out)
+{
+	if (as->dead)
+		return -ESRCH;
+	pid_t tid;
+	if (!as->main_in_use) {
+		tid = as->pid;
+	} else {
+		unsigned long newtid = 0;
+		long r = as_inject(as, __NR_clone, STUB_THREAD_CLONE_FLAGS, 0, 0, 0, 0, 0, &newtid);
+		if (r < 0 && r > -4096)
+			return (int)r;
+		if (!newtid)
+			return -EAGAIN;
+		tid = (pid_t)newtid;
+		int err = stub_wait_new_thread(tid);
+		if (err < 0)
+			return err;
+	}
+	struct ptrace_ctx *c = ctx_alloc(as, tid);
 	if (ptrace(PTRACE_GETREGS, c->tid, 0, &c->base.regs) < 0) {
 		int err = -errno;
-		free(c->base.fpstate);
-		free(c);
+		if (tid != as->pid)
+			stub_thread_exit(as->p, tid);
+		ctx_free(c);
 		return err;
 	}
-	c->regs_clobbered = true;
-	as->ctx = c;
+	if (tid == as->pid)
+		as->main_in_use = true;
+	as_add_ctx(as, c);
 	table_insert(as->p, c);
 	*out = &c->base;
 	return 0;
@@ -226,12 +307,24 @@ static int ptrace_ctx_new(struct platform_as *as, struct platform_context **out)
 static void ptrace_ctx_release(struct platform_context *ctx)
 {
 	struct ptrace_ctx *c = (struct ptrace_ctx *)ctx;
-	if (ctx->as) {
-		table_remove(ctx->as->p, c->tid);
-		ctx->as->ctx = NULL;
+	struct platform_as *as = ctx->as;
+	if (!as) {
+		ctx_free(c);
+		return;
 	}
-	free(ctx->fpstate);
-	free(c);
+	table_remove(as->p, c->tid);
+	as_del_ctx(as, c);
+	if (!as->dead && ctx->running && stub_stop_sync(c->tid) < 0)
+		as->dead = true;
+	if (c->tid == as->pid) {
+		/* The main thread stays, parked, for injections. */
+		as->main_in_use = false;
+	} else if (!as->dead) {
+		int err = stub_thread_exit(as->p, c->tid);
+		if (err < 0)
+			log_warn("ptrace: thread %d did not exit: %s", c->tid, strerror(-err));
+	}
+	ctx_free(c);
 }
 
 static int ptrace_fetch_fp(struct platform_context *ctx)
@@ -308,6 +401,8 @@ static int ptrace_next_stop(struct platform *p, struct platform_context **out, s
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			stop->reason = PLATFORM_STOP_DIED;
 			stop->status = status;
+			/* Threads only exit on their own through our injection,
+			 * which reaps them: this is the whole stub dying. */
 			if (c->base.as)
 				c->base.as->dead = true;
 			table_remove(p, pid);

@@ -3,6 +3,7 @@
 #define PLATFORM_PTRACE_IMPL_H
 
 #include <stdint.h>
+#include <sched.h>
 #include <sys/types.h>
 
 #include "platform/platform.h"
@@ -24,10 +25,16 @@ struct platform {
 	size_t table_cap, table_len;
 };
 
+/* An address space is one stub process; each application thread using it
+ * is one thread of that process. The stub's main thread is handed out as
+ * the first context; when it is released while other threads still run it
+ * stays parked (stopped) for injections. */
 struct platform_as {
 	struct platform *p;
-	pid_t pid;               /* the stub process */
-	struct ptrace_ctx *ctx;  /* its one thread, once handed out */
+	pid_t pid;               /* the stub process (its main thread) */
+	struct ptrace_ctx **ctxs;/* live contexts */
+	int nctxs, ctxs_cap;
+	bool main_in_use;        /* the main thread is some context */
 	bool dead;
 };
 
@@ -40,9 +47,20 @@ struct ptrace_ctx {
 /* stub.c */
 int stub_init(struct platform *p);
 int stub_spawn(struct platform *p, pid_t *out);
-/* Runs one syscall in a stopped stub; returns its result (-errno). */
-long stub_syscall(struct platform *p, pid_t pid, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		  uint64_t a4, uint64_t a5, uint64_t a6);
-void stub_kill(pid_t pid);
+/* Runs one syscall in a stopped stub thread; returns its result (-errno).
+ * For a clone, *event_msg receives the new thread's tid (else untouched). */
+long stub_syscall(struct platform *p, pid_t tid, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		  uint64_t a4, uint64_t a5, uint64_t a6, unsigned long *event_msg);
+/* Makes a stub thread exit(2) and reaps it. */
+int stub_thread_exit(struct platform *p, pid_t tid);
+/* Stops a running stub thread and waits until it is in a ptrace stop. */
+int stub_stop_sync(pid_t tid);
+/* Waits for a freshly cloned thread's first stop. */
+int stub_wait_new_thread(pid_t tid);
+void stub_kill(pid_t pid, const pid_t *threads, int nthreads);
+
+/* The flags of the clone the sentry injects to add a thread to a stub. */
+#define STUB_THREAD_CLONE_FLAGS \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 
 #endif

@@ -62,6 +62,10 @@ static int stub_filter_build(struct platform *p)
 	int err = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(allowed) && !err; i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	/* New threads for the application's threads, with exactly our flags. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_EQ, STUB_THREAD_CLONE_FLAGS));
 	int pfd[2] = { -1, -1 };
 	if (!err && pipe2(pfd, O_CLOEXEC) < 0)
 		err = -errno;
@@ -151,8 +155,49 @@ static int wait_stopped(pid_t pid, int *sig)
 	}
 }
 
+int stub_wait_new_thread(pid_t tid)
+{
+	int sig;
+	int st = wait_stopped(tid, &sig);
+	return st < 0 ? st : 0;
+}
+
+int stub_stop_sync(pid_t tid)
+{
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0)
+		return -errno;
+	int sig;
+	int st = wait_stopped(tid, &sig);
+	return st < 0 ? st : 0;
+}
+
+int stub_thread_exit(struct platform *p, pid_t tid)
+{
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &regs) < 0)
+		return -errno;
+	regs.rip = p->stub_addr;
+	regs.rax = __NR_exit;
+	regs.orig_rax = (uint64_t)-1;
+	regs.rdi = 0;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &regs) < 0 || ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -errno;
+	for (;;) {
+		int status;
+		pid_t r = waitpid(tid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (WIFEXITED(status) || WIFSIGNALED(status))
+			return 0;
+		/* A stop on the way out (a queued interrupt): keep it going. */
+		ptrace(PTRACE_CONT, tid, 0, 0);
+	}
+}
+
 long stub_syscall(struct platform *p, pid_t pid, long nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		  uint64_t a4, uint64_t a5, uint64_t a6)
+		  uint64_t a4, uint64_t a5, uint64_t a6, unsigned long *event_msg)
 {
 	struct user_regs_struct regs;
 	if (ptrace(PTRACE_GETREGS, pid, 0, &regs) < 0)
@@ -171,9 +216,20 @@ long stub_syscall(struct platform *p, pid_t pid, long nr, uint64_t a1, uint64_t 
 	if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
 		return -errno;
 	int sig;
-	int st = wait_stopped(pid, &sig);
-	if (st < 0)
-		return st;
+	int st;
+	for (;;) {
+		st = wait_stopped(pid, &sig);
+		if (st < 0)
+			return st;
+		if ((st >> 16) == 0)
+			break;
+		/* A ptrace event (the clone of a new thread) or a queued
+		 * interrupt: note it and let the syscall finish. */
+		if ((st >> 16) == PTRACE_EVENT_CLONE && event_msg)
+			ptrace(PTRACE_GETEVENTMSG, pid, 0, event_msg);
+		if (ptrace(PTRACE_CONT, pid, 0, 0) < 0)
+			return -errno;
+	}
 	if (sig != SIGTRAP) {
 		siginfo_t si;
 		memset(&si, 0, sizeof(si));
@@ -205,39 +261,38 @@ int stub_spawn(struct platform *p, pid_t *out)
 	close(gate[0]);
 	int err = 0;
 	if (ptrace(PTRACE_SEIZE, pid, 0,
-		   PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0)
+		   PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE) < 0)
 		err = -errno;
 	if (write(gate[1], "g", 1) != 1 && !err)
 		err = -EIO;
 	close(gate[1]);
 	if (err < 0) {
-		stub_kill(pid);
+		stub_kill(pid, NULL, 0);
 		return err;
 	}
 	int sig;
 	int st = wait_stopped(pid, &sig);
 	if (st < 0 || sig != SIGTRAP) {
 		log_error("stub %d did not start (status %d, signal %d)", pid, st, sig);
-		stub_kill(pid);
+		stub_kill(pid, NULL, 0);
 		return st < 0 ? st : -EIO;
 	}
 	/* Strip the copy of the sentry: everything but the stub page goes. */
-	long r = stub_syscall(p, pid, __NR_munmap, 0, p->stub_addr, 0, 0, 0, 0);
+	long r = stub_syscall(p, pid, __NR_munmap, 0, p->stub_addr, 0, 0, 0, 0, NULL);
 	if (r == 0)
 		r = stub_syscall(p, pid, __NR_munmap, p->stub_addr + STUB_PAGE,
-				 USER_TOP - (p->stub_addr + STUB_PAGE), 0, 0, 0, 0);
+				 USER_TOP - (p->stub_addr + STUB_PAGE), 0, 0, 0, 0, NULL);
 	if (r < 0) {
 		log_error("stub %d: unmapping the sentry image failed: %s", pid, strerror((int)-r));
-		stub_kill(pid);
+		stub_kill(pid, NULL, 0);
 		return (int)r;
 	}
 	*out = pid;
 	return 0;
 }
 
-void stub_kill(pid_t pid)
+static void reap(pid_t pid)
 {
-	kill(pid, SIGKILL);
 	for (;;) {
 		int status;
 		pid_t r = waitpid(pid, &status, __WALL);
@@ -246,4 +301,15 @@ void stub_kill(pid_t pid)
 		if (r < 0 || WIFEXITED(status) || WIFSIGNALED(status))
 			break;
 	}
+}
+
+void stub_kill(pid_t pid, const pid_t *threads, int nthreads)
+{
+	kill(pid, SIGKILL);
+	/* Traced threads must be reaped before the leader's exit is
+	 * reported to us. */
+	for (int i = 0; i < nthreads; i++)
+		if (threads[i] != pid)
+			reap(threads[i]);
+	reap(pid);
 }
