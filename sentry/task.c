@@ -373,20 +373,41 @@ void task_bank_cputime(struct task *t, bool exiting)
 
 /* ---- exit ---- */
 
+/* The new parent of an exiting process's children: the nearest living
+ * ancestor that is a child subreaper (PR_SET_CHILD_SUBREAPER), else init. */
+static struct thread_group *find_new_reaper(struct thread_group *tg)
+{
+	for (struct thread_group *a = tg->parent; a; a = a->parent)
+		if (a->is_child_subreaper && !a->group_exiting && !a->zombie)
+			return a;
+	return kernel->init_tg;
+}
+
 static void reparent_children(struct thread_group *tg)
 {
-	struct thread_group *init = kernel->init_tg;
+	struct thread_group *reaper = find_new_reaper(tg);
 	struct thread_group *c, *n;
 	list_for_each_entry_safe(c, n, &tg->children, sibling) {
 		list_del(&c->sibling);
-		c->parent = init;
-		if (!init || init == tg) {
+		if (!reaper || reaper == tg) {
 			c->parent = NULL;
 			continue;
 		}
-		list_add_tail(&c->sibling, &init->children);
+		c->parent = reaper;
+		list_add_tail(&c->sibling, &reaper->children);
+		/* PR_SET_PDEATHSIG: the child hears of its parent's death. */
+		struct task *ct;
+		list_for_each_entry(ct, &c->threads, tg_link) {
+			if (ct->state != TASK_DEAD && ct->pdeath_signal) {
+				siginfo_t si;
+				memset(&si, 0, sizeof(si));
+				si.si_signo = ct->pdeath_signal;
+				si.si_code = SI_USER;
+				signal_send_thread(ct, ct->pdeath_signal, &si);
+			}
+		}
 		if (c->zombie) {
-			if (signal_parent_autoreaps(init))
+			if (signal_parent_autoreaps(reaper))
 				tg_release(c);
 			else
 				signal_notify_parent(c, WIFSIGNALED(c->group_exit_status) ? CLD_KILLED : CLD_EXITED,
