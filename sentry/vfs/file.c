@@ -1,6 +1,7 @@
 /* Open files: allocation, reference counting, and the access checks every
  * read and write goes through before reaching a filesystem. */
 #include <errno.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/signal.h"
 #include "sentry/vfs.h"
 
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv)
@@ -94,6 +96,19 @@ ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, i
 			end = f->inode->size;
 		}
 		*pos = end;
+	}
+	/* RLIMIT_FSIZE bounds regular files: past it SIGXFSZ and EFBIG, and a
+	 * write that straddles it is cut short (generic_write_check_limits). */
+	if (t && f->inode && S_ISREG(f->inode->mode)) {
+		rlim_t lim = t->tg->rlim[RLIMIT_FSIZE].rlim_cur;
+		if (lim != RLIM_INFINITY) {
+			if ((uint64_t)*pos >= lim) {
+				signal_send_thread(t, SIGXFSZ, NULL);
+				return -EFBIG;
+			}
+			if (len > lim - (uint64_t)*pos)
+				len = lim - (uint64_t)*pos;
+		}
 	}
 	return f->ops->write(f, t, buf, len, pos);
 }
