@@ -139,6 +139,8 @@ static int exec_image(struct task *t, const char *path, char *const argv[], char
 	}
 	struct elf_info info;
 	err = elf_load(mm, f, &eh, &info);
+	if (!err)
+		mm->exe_file = file_get(f);
 	file_put(f);
 	if (!err) {
 		mm->brk_start = mm->brk = info.brk;

@@ -170,6 +170,10 @@ struct thread_group {
 	unsigned int personality;       /* personality(2), PER_LINUX = 0 */
 	/* CPU time of threads that have exited (tg_update_cputime). */
 	uint64_t dead_utime_ns, dead_stime_ns;
+	/* /proc/PID/oom_score_adj and the floor below which only
+	 * CAP_SYS_RESOURCE may set it; fork copies both. Kept for the
+	 * workload to read back: the sandbox has no OOM killer of its own. */
+	int oom_score_adj, oom_score_adj_min;
 };
 
 /* ---- tasks (threads) ---------------------------------------------------- */
@@ -319,6 +323,16 @@ extern struct kernel *kernel;
 #define SANDBOX_UTS_RELEASE "4.4.0"
 #define SANDBOX_UTS_VERSION "#1 SMP Sun Jan 10 15:06:54 PST 2016"
 #define SANDBOX_UTS_MACHINE "x86_64"
+
+/* The sandbox's CPUs: one, CPU 0 (sched_getaffinity, /proc/cpuinfo,
+ * /sys/devices/system/cpu). */
+#define SANDBOX_NR_CPUS 1
+/* The largest pid (pidtable.c), /proc/sys/kernel/pid_max. */
+#define SANDBOX_PID_MAX 32768
+
+/* meminfo.c: memory as the sandbox sees it (sysinfo, /proc/meminfo), in
+ * bytes: the total and what the memory file has handed out. */
+void kernel_mem_usage(uint64_t *total, uint64_t *used);
 
 /* kernel.c */
 int kernel_init(struct kernel *k);

@@ -95,6 +95,8 @@ void mm_put(struct mm *mm)
 		vma_free(mm, v);
 	if (mm->as && pops())
 		pops()->as_release(mm->as);
+	if (mm->exe_file)
+		file_put(mm->exe_file);
 	free(mm);
 }
 
@@ -386,6 +388,7 @@ int mm_fork(struct mm *parent, struct mm **out)
 	mm->env_end = parent->env_end;
 	memcpy(mm->auxv, parent->auxv, sizeof(mm->auxv));
 	mm->auxv_len = parent->auxv_len;
+	mm->exe_file = parent->exe_file ? file_get(parent->exe_file) : NULL;
 
 	struct vma *v;
 	list_for_each_entry(v, &parent->vmas, link) {

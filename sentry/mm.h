@@ -53,6 +53,7 @@ struct mm {
 	uint64_t auxv[48];
 	int auxv_len;            /* in uint64 words */
 	uint64_t total_vm;       /* bytes mapped */
+	struct file *exe_file;   /* the executable (/proc/PID/exe); fork shares it */
 };
 
 int mm_new(struct mm **out);

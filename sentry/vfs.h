@@ -86,6 +86,20 @@ struct inode_ops {
 	int (*mknod)(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev);
 	/* Applies an attribute change already checked by vfs_setattr. */
 	int (*setattr)(struct inode *ino, const struct vfs_iattr *ia);
+	/* Magic links (procfs: /proc/self, /proc/PID/fd/N, exe, cwd): what
+	 * the link means to task t (NULL: the kernel itself). get_link sets
+	 * *out to the path the link stands for (a new reference); the walk
+	 * continues from there without re-reading a string, as Linux's
+	 * nd_jump_link. readlink_task, when set, replaces readlink. */
+	int (*get_link)(struct task *t, const struct path *link, struct path *out);
+	int (*readlink_task)(struct task *t, struct inode *ino, char *buf, size_t bufsz);
+	/* Replaces open when set, for filesystems whose open checks depend
+	 * on the task opening (procfs: ptrace access to the process). */
+	int (*open_task)(struct task *t, struct inode *ino, struct file *f);
+	/* Whether a cached dentry of this inode still names the same object
+	 * (procfs: the process is still alive); false makes the lookup drop
+	 * it and ask the filesystem again. May refresh attributes. */
+	bool (*revalidate)(struct inode *ino);
 };
 
 struct inode {
@@ -120,6 +134,16 @@ struct file_ops {
 	/* Overrides the inode's attributes (pipes, host fds). */
 	int (*getattr)(struct file *f, struct stat *st);
 	void (*release)(struct file *f);
+	/* For files with no path (pipes, host fds, anon inodes), what
+	 * /proc/PID/fd/N shows and does. reopen makes nf (already holding the
+	 * new open's flags, O_TRUNC included) another open file description
+	 * of the same object, setting nf->ops and nf->priv; NULL: the open
+	 * fails with ENXIO, as Linux's sockets and anon inodes do. dname
+	 * writes the link's text ("anon_inode:[eventfd]") and returns its
+	 * length; NULL: "pipe:[ino]"/"socket:[ino]" from getattr, else
+	 * "anon_inode:[unknown]". */
+	int (*reopen)(struct file *f, struct file *nf);
+	int (*dname)(struct file *f, char *buf, size_t len);
 };
 
 struct file {

@@ -665,17 +665,6 @@ SYSCALL_DEFINE(getrandom, "pux")
 	return (long)done;
 }
 
-/* The host's RAM size, read when the sentry starts: its seccomp policy
- * does not allow sysinfo(2) later. */
-static unsigned long host_totalram;
-
-__attribute__((constructor)) static void read_host_totalram(void)
-{
-	struct sysinfo si;
-	if (sysinfo(&si) == 0)
-		host_totalram = si.totalram * si.mem_unit;
-}
-
 SYSCALL_DEFINE(sysinfo, "p")
 {
 	struct sysinfo si;
@@ -683,18 +672,11 @@ SYSCALL_DEFINE(sysinfo, "p")
 
 	memset(&si, 0, sizeof(si));
 	si.uptime = up / 1000000000 + (up % 1000000000 ? 1 : 0);
-	/* Memory as the sandbox sees it: all application memory lives in the
-	 * memory file, bounded by its reservation and the host's RAM. The
-	 * sandbox has no swap and no load average of its own. */
-	unsigned long total = host_totalram;
-	unsigned long used = 0;
-	if (kernel->mf) {
-		if (kernel->mf->reserve && (!total || kernel->mf->reserve < total))
-			total = kernel->mf->reserve;
-		used = kernel->mf->allocated;
-	}
+	/* The sandbox has no swap and no load average of its own. */
+	uint64_t total, used;
+	kernel_mem_usage(&total, &used);
 	si.totalram = total;
-	si.freeram = used < total ? total - used : 0;
+	si.freeram = total - used;
 	si.procs = (unsigned short)MIN(kernel->nr_tasks, 65535);
 	si.mem_unit = 1;
 	if (copy_to_user(t, a->a[0], &si, sizeof(si)) < 0)

@@ -328,13 +328,16 @@ static long do_readlinkat(struct task *t, int dirfd, uint64_t upath, uint64_t ub
 	if (rc < 0)
 		return rc;
 	ino = p.dentry->inode;
-	if (!S_ISLNK(ino->mode) || !ino->iops || !ino->iops->readlink) {
+	if (!S_ISLNK(ino->mode) || !ino->iops || (!ino->iops->readlink && !ino->iops->readlink_task)) {
 		rc = path[0] ? -EINVAL : -ENOENT;
 		goto out;
 	}
 	bufsiz = MIN(bufsiz, PATH_MAX);
 	kbuf = xmalloc((size_t)bufsiz);
-	rc = ino->iops->readlink(ino, kbuf, (size_t)bufsiz);
+	if (ino->iops->readlink_task)
+		rc = ino->iops->readlink_task(t, ino, kbuf, (size_t)bufsiz);
+	else
+		rc = ino->iops->readlink(ino, kbuf, (size_t)bufsiz);
 	if (rc >= 0) {
 		int n = (int)rc;
 

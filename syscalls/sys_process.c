@@ -157,6 +157,8 @@ static long do_clone(struct task *t, uint64_t flags, uint64_t newsp, uint64_t pa
 		goto fail;
 	ctg->personality = t->tg->personality;
 	ctg->nondumpable = t->tg->nondumpable;
+	ctg->oom_score_adj = t->tg->oom_score_adj;
+	ctg->oom_score_adj_min = t->tg->oom_score_adj_min;
 	ctg->exe_path = t->tg->exe_path ? xstrdup(t->tg->exe_path) : NULL;
 	clone_tids(t, c, flags, parent_tid, child_tid);
 

@@ -68,6 +68,10 @@ struct hostfd {
 	uint32_t type;          /* S_IFMT of the host file */
 	struct host_file *hf;
 	struct waitqueue rd_wq, wr_wq; /* woken by kernel watches on fd */
+	/* Reopened through /proc/PID/fd: a new open file description in
+	 * the sandbox, so a regular file's offset is this file's own rather
+	 * than the host description's. */
+	bool own_pos;
 };
 
 static struct host_file **host_files;
@@ -241,7 +245,8 @@ static ssize_t hostfd_read(struct file *f, struct task *t, void *buf, size_t len
 		/* Through the host offset when it is the file's own position:
 		 * it is shared with the user's shell ("cmd > file; echo >> file"). */
 		do {
-			n = pos == &f->pos ? read(h->fd, buf, len) : pread(h->fd, buf, len, *pos);
+			n = pos == &f->pos && !h->own_pos ? read(h->fd, buf, len)
+							  : pread(h->fd, buf, len, *pos);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return -errno;
@@ -290,10 +295,20 @@ static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, siz
 
 	if (hostfd_seekable(h)) {
 		/* O_APPEND set with F_SETFL lives only in the sandbox's file. */
-		if ((f->flags & O_APPEND) && pos == &f->pos && lseek(h->fd, 0, SEEK_END) < 0)
-			return -errno;
+		if ((f->flags & O_APPEND) && pos == &f->pos) {
+			struct stat st;
+
+			if (!h->own_pos && lseek(h->fd, 0, SEEK_END) < 0)
+				return -errno;
+			if (h->own_pos) {
+				if (fstat(h->fd, &st) < 0)
+					return -errno;
+				*pos = st.st_size;
+			}
+		}
 		do {
-			n = pos == &f->pos ? write(h->fd, buf, len) : pwrite(h->fd, buf, len, *pos);
+			n = pos == &f->pos && !h->own_pos ? write(h->fd, buf, len)
+							  : pwrite(h->fd, buf, len, *pos);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return host_write_err(t, errno);
@@ -334,9 +349,48 @@ static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, siz
 	}
 }
 
+/* A reopened file seeks on its own offset; SEEK_DATA/SEEK_HOLE ask the
+ * host and put the host offset back. */
+static int64_t own_llseek(struct file *f, struct hostfd *h, int64_t off, int whence)
+{
+	struct stat st;
+	int64_t base, npos;
+	off_t saved, r;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = f->pos;
+		break;
+	case SEEK_END:
+		if (fstat(h->fd, &st) < 0)
+			return -errno;
+		base = st.st_size;
+		break;
+	default:
+		saved = lseek(h->fd, 0, SEEK_CUR);
+		r = lseek(h->fd, off, whence);
+		if (r < 0)
+			return -errno;
+		if (saved >= 0)
+			lseek(h->fd, saved, SEEK_SET);
+		f->pos = r;
+		return r;
+	}
+	if (__builtin_add_overflow(base, off, &npos) || npos < 0)
+		return -EINVAL;
+	f->pos = npos;
+	return npos;
+}
+
 static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 {
 	struct hostfd *h = f->priv;
+
+	if (h->own_pos)
+		return own_llseek(f, h, off, whence);
 	off_t r = lseek(h->fd, off, whence);
 
 	if (r < 0)
@@ -542,6 +596,55 @@ static void hostfd_release(struct file *f)
 	free(h);
 }
 
+/* Opening /proc/PID/fd/N of a host fd: another file over a duplicate of
+ * the host descriptor. The host file cannot be opened afresh from inside
+ * the sandbox, so the access mode must be one the host descriptor has;
+ * a regular file gets an offset of its own, from 0, as a new open. */
+static int hostfd_reopen(struct file *f, struct file *nf)
+{
+	struct hostfd *h = f->priv, *n;
+	int hacc, acc = nf->flags & O_ACCMODE;
+	int fd;
+
+	hacc = fcntl(h->fd, F_GETFL);
+	if (hacc < 0)
+		return -errno;
+	hacc &= O_ACCMODE;
+	if (hacc != O_RDWR && acc != hacc) {
+		log_once("hostfd_reopen_mode", "reopening a host fd with an access mode it lacks: EACCES");
+		return -EACCES;
+	}
+	fd = fcntl(h->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	if (hostfd_seekable(h) && (nf->flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	n = xzalloc(sizeof(*n));
+	n->fd = fd;
+	n->type = h->type;
+	n->hf = h->hf;
+	n->own_pos = hostfd_seekable(h);
+	wq_init(&n->rd_wq);
+	wq_init(&n->wr_wq);
+	nf->ops = f->ops;
+	nf->priv = n;
+	return 0;
+}
+
+/* /proc/PID/fd/N of a host fd: a pipe or socket as Linux names them, else
+ * host:[ino] (the file lies outside the sandbox's tree). */
+static int hostfd_dname(struct file *f, char *buf, size_t len)
+{
+	struct hostfd *h = f->priv;
+	const char *kind = h->type == S_IFIFO ? "pipe" : h->type == S_IFSOCK ? "socket" : "host";
+
+	return snprintf(buf, len, "%s:[%llu]", kind, (unsigned long long)h->hf->sandbox_ino);
+}
+
 static const struct file_ops hostfd_seekable_fops = {
 	.read = hostfd_read,
 	.write = hostfd_write,
@@ -550,6 +653,8 @@ static const struct file_ops hostfd_seekable_fops = {
 	.poll = hostfd_poll,
 	.getattr = hostfd_getattr,
 	.release = hostfd_release,
+	.reopen = hostfd_reopen,
+	.dname = hostfd_dname,
 };
 
 /* No llseek: lseek and pread/pwrite answer ESPIPE, as on Linux. */
@@ -560,6 +665,8 @@ static const struct file_ops hostfd_stream_fops = {
 	.poll = hostfd_poll,
 	.getattr = hostfd_getattr,
 	.release = hostfd_release,
+	.reopen = hostfd_reopen,
+	.dname = hostfd_dname,
 };
 
 /* host_fd stays the caller's: the file works on its own duplicate, so the

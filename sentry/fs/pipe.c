@@ -184,6 +184,23 @@ static void pipe_release(struct file *f)
 	wq_wake_all(&p->wq);
 }
 
+/* Opening /proc/PID/fd/N of a pipe end: fifo_open() on the same pipe,
+ * which for an anonymous pipe neither waits for a partner nor fails
+ * without one. */
+static int pipe_reopen(struct file *f, struct file *nf)
+{
+	struct pipe *p = f->priv;
+
+	if (end_reads(nf))
+		p->readers++;
+	if (end_writes(nf))
+		p->writers++;
+	nf->ops = f->ops;
+	nf->priv = p;
+	wq_wake_all(&p->wq);
+	return 0;
+}
+
 static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
@@ -191,6 +208,7 @@ static const struct file_ops pipe_fops = {
 	.ioctl = pipe_ioctl,
 	.getattr = pipe_getattr,
 	.release = pipe_release,
+	.reopen = pipe_reopen,
 };
 
 int pipe_create(struct file **rd, struct file **wr, int flags)

@@ -190,8 +190,14 @@ struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t le
 	char namez[NAME_MAX_LEN + 1];
 	int rc;
 
-	if (d)
-		return dentry_get(d);
+	if (d) {
+		struct inode *ci = d->inode;
+
+		if (!ci || !ci->iops || !ci->iops->revalidate || ci->iops->revalidate(ci))
+			return dentry_get(d);
+		/* Stale (procfs: the process is gone): a fresh lookup decides. */
+		d_drop(d);
+	}
 	if (len > NAME_MAX_LEN) {
 		*err = -ENAMETOOLONG;
 		return NULL;

@@ -35,6 +35,7 @@ void mnt_put(struct mount *m)
 	}
 	dentry_put(m->root);
 	sb_put(m->sb);
+	free(m->devname);
 	free(m);
 }
 
@@ -78,8 +79,11 @@ int vfs_mount(struct path *mountpoint, struct inode *root, unsigned long mnt_fla
 		if (S_ISDIR(mp->mode) != S_ISDIR(root->mode))
 			return S_ISDIR(root->mode) ? -ENOTDIR : -EISDIR;
 	}
+	static int next_mnt_id = 1;
+
 	m = xzalloc(sizeof(*m));
 	m->refcount = 1; /* the mount tree's */
+	m->id = next_mnt_id++;
 	m->root = d_make_root(root);
 	m->sb = root->sb;
 	m->sb->refcount++;
@@ -138,6 +142,7 @@ static void mount_devfs(void)
 {
 	struct path dev;
 	struct inode *root;
+	struct mount *m;
 	int rc;
 
 	rc = vfs_lookup(NULL, AT_FDCWD, "/dev", LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &dev);
@@ -150,12 +155,42 @@ static void mount_devfs(void)
 	rc = devfs_new_root(&root);
 	if (rc == 0) {
 		/* As the OCI default spec mounts /dev: nosuid. */
-		rc = vfs_mount(&dev, root, MS_NOSUID, NULL);
+		rc = vfs_mount(&dev, root, MS_NOSUID, &m);
 		inode_put(root);
+		if (rc == 0)
+			m->devname = xstrdup("tmpfs");
 	}
 	if (rc < 0)
 		log_warn("mounting devfs on /dev: %d", rc);
 	path_put(&dev);
+}
+
+/* procfs, sysfs and the cgroup2 view: mounted directly here until
+ * mount(2) has a filesystem-type registry to take them from (then this
+ * becomes a table of default mounts). */
+static void mount_synthetic(const char *where, int (*new_root)(struct inode **), unsigned long flags,
+			    const char *devname)
+{
+	struct path mp;
+	struct inode *root;
+	struct mount *m;
+	int rc;
+
+	rc = vfs_lookup(NULL, AT_FDCWD, where, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &mp);
+	if (rc < 0) {
+		log_warn("rootfs has no %s directory (%d): not mounting %s there", where, rc, devname);
+		return;
+	}
+	rc = new_root(&root);
+	if (rc == 0) {
+		rc = vfs_mount(&mp, root, flags, &m);
+		inode_put(root);
+		if (rc == 0)
+			m->devname = xstrdup(devname);
+	}
+	if (rc < 0)
+		log_warn("mounting %s on %s: %d", devname, where, rc);
+	path_put(&mp);
 }
 
 int vfs_init_root(struct kernel *k)
@@ -175,5 +210,11 @@ int vfs_init_root(struct kernel *k)
 		return rc;
 	k->root_mount = m;
 	mount_devfs();
+	/* As the OCI default spec mounts them. */
+	mount_synthetic("/proc", procfs_new_root, MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME, "proc");
+	mount_synthetic("/sys", sysfs_new_root, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME,
+			"sysfs");
+	mount_synthetic("/sys/fs/cgroup", cgroupfs_new_root,
+			MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RELATIME, "cgroup");
 	return 0;
 }

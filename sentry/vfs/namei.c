@@ -311,6 +311,20 @@ int nd_walk(struct nameidata *nd, const char *path, bool parent)
 				path_put(&cp);
 				return -ELOOP;
 			}
+			if (ino->iops && ino->iops->get_link) {
+				struct path jump;
+
+				rc = ino->iops->get_link(nd->t, &cp, &jump);
+				path_put(&cp);
+				if (rc < 0)
+					return rc;
+				path_put(&nd->cur);
+				nd->cur = jump;
+				if ((!is_last || has_slash) && !S_ISDIR(jump.dentry->inode->mode))
+					return -ENOTDIR;
+				p = next;
+				continue;
+			}
 			rc = vfs_readlink_alloc(ino, &target);
 			path_put(&cp);
 			if (rc < 0)

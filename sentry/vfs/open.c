@@ -156,8 +156,8 @@ int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, i
 	 * file keeps what F_GETFL reports, as Linux's f_flags. */
 	f = file_for_path(ino->fops, p, flags);
 	f->flags = flags & ~O_CLOEXEC;
-	if (ino->iops && ino->iops->open) {
-		rc = ino->iops->open(ino, f);
+	if (ino->iops && (ino->iops->open_task || ino->iops->open)) {
+		rc = ino->iops->open_task ? ino->iops->open_task(t, ino, f) : ino->iops->open(ino, f);
 		if (rc < 0) {
 			f->ops = &no_fops;
 			file_put(f);
@@ -264,6 +264,20 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 		if (++nd.nlinks > MAX_SYMLINKS) {
 			path_put(&cp);
 			rc = -ELOOP;
+			break;
+		}
+		if (cp.dentry->inode->iops && cp.dentry->inode->iops->get_link) {
+			/* A magic link (/dev/stdout -> /proc/self/fd/1) names an
+			 * existing object: open it, never create. */
+			struct path jump;
+
+			rc = cp.dentry->inode->iops->get_link(t, &cp, &jump);
+			path_put(&cp);
+			if (rc < 0)
+				break;
+			rc = S_ISDIR(jump.dentry->inode->mode) ? -EISDIR
+							       : vfs_do_open(t, NULL, &jump, flags, false, out);
+			path_put(&jump);
 			break;
 		}
 		rc = vfs_readlink_alloc(cp.dentry->inode, &target);

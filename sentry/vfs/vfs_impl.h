@@ -70,6 +70,8 @@ struct mount {
 	struct superblock *sb;
 	unsigned long flags;       /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC... */
 	struct list_head link;     /* all mounts */
+	int id;                    /* mountinfo's mount ID, unique while mounted */
+	char *devname;             /* the source /proc/mounts shows; NULL: "none" */
 };
 
 struct mount *mnt_get(struct mount *m);
@@ -129,5 +131,10 @@ int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, i
 /* ---- filesystems ---- */
 int goferfs_mount_root(struct gofer_client *c, struct inode **root);
 int devfs_new_root(struct inode **root);
+/* procfs (sentry/fs/procfs*.c), sysfs and the cgroup2 view
+ * (sentry/fs/sysfs.c): a new superblock each, and its root. */
+int procfs_new_root(struct inode **root);
+int sysfs_new_root(struct inode **root);
+int cgroupfs_new_root(struct inode **root);
 
 #endif
