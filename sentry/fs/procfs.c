@@ -701,6 +701,6 @@ static const struct pfs_entry procfs_root = {
 
 int procfs_new_root(struct inode **root)
 {
-	*root = pfs_new_root("proc", 0, &procfs_root);
+	*root = pfs_new_root("proc", SB_LOOKUP_ENOENT, &procfs_root);
 	return 0;
 }

@@ -18,7 +18,8 @@ int procfs_show_meminfo(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 
 	kernel_mem_usage(&total, &used);
 	/* All of it is anonymous memory of the workload; the sandbox has
-	 * no page cache of its own yet, no swap. */
+	 * no page cache of its own yet, no swap, and its kernel memory (slab,
+	 * stacks, page tables) is the sentry's, outside this accounting. */
 	total >>= 10;
 	used >>= 10;
 	sbuf_put_kb(out, "MemTotal:", total);
@@ -42,6 +43,15 @@ int procfs_show_meminfo(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 	sbuf_put_kb(out, "AnonPages:", used);
 	sbuf_put_kb(out, "Mapped:", 0);
 	sbuf_put_kb(out, "Shmem:", 0);
+	sbuf_put_kb(out, "KReclaimable:", 0);
+	sbuf_put_kb(out, "Slab:", 0);
+	sbuf_put_kb(out, "SReclaimable:", 0);
+	sbuf_put_kb(out, "SUnreclaim:", 0);
+	sbuf_put_kb(out, "KernelStack:", 0);
+	sbuf_put_kb(out, "PageTables:", 0);
+	sbuf_put_kb(out, "NFS_Unstable:", 0);
+	sbuf_put_kb(out, "Bounce:", 0);
+	sbuf_put_kb(out, "WritebackTmp:", 0);
 	return 0;
 }
 

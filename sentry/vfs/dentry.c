@@ -210,7 +210,7 @@ struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t le
 		memcpy(namez, name, len);
 		namez[len] = '\0';
 		rc = dir->iops->lookup(dir, namez, &ino);
-		if (rc < 0 && rc != -ENOENT) {
+		if (rc < 0 && (rc != -ENOENT || (dir->sb->flags & SB_LOOKUP_ENOENT))) {
 			*err = rc;
 			return NULL;
 		}

@@ -22,6 +22,10 @@
  * this filesystem in the cache, because its contents change behind the
  * VFS's back (procfs-like filesystems). */
 #define SB_NO_DCACHE (1UL << 40)
+/* Superblock flag: a name the filesystem's lookup does not find is an
+ * ENOENT error, not a negative dentry, so nothing can be created in its
+ * place (procfs: open(O_CREAT) and mkdir there fail with ENOENT). */
+#define SB_LOOKUP_ENOENT (1UL << 41)
 
 #define MAY_EXEC 1
 #define MAY_WRITE 2
