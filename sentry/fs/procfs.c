@@ -66,6 +66,22 @@ void sbuf_free(struct sbuf *s)
 	*s = (struct sbuf){ 0 };
 }
 
+/* ---- names ---- */
+
+int pfs_parse_decimal(const char *name)
+{
+	long v = 0;
+
+	if (!*name || (name[0] == '0' && name[1]) || strlen(name) > 9)
+		return -1;
+	for (const char *p = name; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return (int)v;
+}
+
 /* ---- processes ---- */
 
 struct task *pfs_task(const struct pfs_inode *pi)
@@ -519,28 +535,13 @@ struct inode *pfs_new_root(const char *fstype, unsigned long sb_flags, const str
 
 /* ---- the /proc root ---- */
 
-/* A decimal pid as /proc names it: no sign, no leading zeros. */
-static pid_t parse_pid(const char *name)
-{
-	long v = 0;
-
-	if (!*name || (name[0] == '0') || strlen(name) > 9)
-		return -1;
-	for (const char *p = name; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	return (pid_t)v;
-}
-
 static const struct pfs_entry procfs_tgid_dir = {
 	.name = "", .mode = S_IFDIR | 0555, .children = procfs_tgid_entries,
 };
 
 static int root_pid_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	pid_t pid = parse_pid(name);
+	pid_t pid = pfs_parse_decimal(name);
 	struct task *t = pid > 0 ? pid_lookup(pid) : NULL;
 	struct pfs_inode pi = { 0 };
 

@@ -98,6 +98,10 @@ uint64_t pfs_ino(const struct pfs_entry *e, const struct pfs_inode *pi);
 struct inode *pfs_new_root(const char *fstype, unsigned long sb_flags, const struct pfs_entry *root);
 static inline struct pfs_inode *PFS_I(struct inode *ino) { return ino->priv; }
 
+/* A directory entry's number as procfs names them (pids, fds, cpuN's N):
+ * decimal digits, no sign, no leading zero; -1 when it is not one. */
+int pfs_parse_decimal(const char *name);
+
 /* ---- processes ---- */
 
 /* The live thread pi stands for (the leader for /proc/PID), or NULL if the

@@ -236,21 +236,6 @@ static const struct pfs_entry fdinfo_entry = {
 	.name = "", .mode = S_IFREG | 0400, .show = show_fdinfo,
 };
 
-/* name_to_int(): decimal, no sign, no leading zero. */
-static int parse_fd(const char *name)
-{
-	long v = 0;
-
-	if (!*name || (name[0] == '0' && name[1]) || strlen(name) > 9)
-		return -1;
-	for (const char *p = name; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	return (int)v;
-}
-
 /* The link's mode shows the access mode (lr-x, l-wx, lrwx). */
 static uint32_t fd_link_mode(const struct file *f)
 {
@@ -271,7 +256,7 @@ static int fd_dir_lookup_entry(struct inode *dir, const char *name, const struct
 {
 	struct pfs_inode pi = *PFS_I(dir);
 	struct task *t = pfs_task(&pi);
-	int fd = parse_fd(name);
+	int fd = pfs_parse_decimal(name);
 	struct file *f = fd >= 0 ? task_file(t, fd) : NULL;
 
 	if (!f)

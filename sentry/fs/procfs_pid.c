@@ -377,8 +377,12 @@ static ssize_t mem_write(struct task *r, struct pfs_inode *pi, const void *buf, 
 		return 0;
 	while (done < len) {
 		size_t n = MIN(len - done, PAGE_SIZE - ((addr + done) & (PAGE_SIZE - 1)));
+		struct vma *v = mm_find_vma(t->mm, addr + done);
 
-		/* FOLL_FORCE: a debugger writes read-only text too. */
+		/* FOLL_FORCE: a debugger writes read-only private text too,
+		 * but never through a read-only shared mapping. */
+		if (!v || ((v->flags & VMA_SHARED) && !(v->prot & PROT_WRITE)))
+			break;
 		if (mm_copy_to(t->mm, addr + done, (const char *)buf + done, n, 1) < 0)
 			break;
 		done += n;
@@ -693,12 +697,9 @@ static int task_dir_lookup(struct inode *dir, const char *name, struct inode **o
 {
 	struct task *t = pfs_task(PFS_I(dir)), *th;
 	struct pfs_inode pi = { 0 };
-	char *end;
-	long tid = strtol(name, &end, 10);
+	pid_t tid = pfs_parse_decimal(name);
 
-	if (*end || tid <= 0 || name[0] == '0' || name[0] == '+' || name[0] == '-')
-		return -ENOENT;
-	th = pid_lookup((pid_t)tid);
+	th = tid > 0 ? pid_lookup(tid) : NULL;
 	if (!th || th->tg != t->tg || !thread_listed(th))
 		return -ENOENT;
 	pfs_pid_identity(&pi, th, true);

@@ -62,13 +62,9 @@ static const struct pfs_entry cpu_dir = {
 static int cpus_lookup(struct inode *dir, const char *name, struct inode **out)
 {
 	struct pfs_inode pi = { .fd = -1 };
-	char *end;
-	long n;
+	int n = strncmp(name, "cpu", 3) == 0 ? pfs_parse_decimal(name + 3) : -1;
 
-	if (strncmp(name, "cpu", 3) != 0 || !name[3] || (name[3] == '0' && name[4]))
-		return -ENOENT;
-	n = strtol(name + 3, &end, 10);
-	if (*end || n < 0 || n >= SANDBOX_NR_CPUS)
+	if (n < 0 || n >= SANDBOX_NR_CPUS)
 		return -ENOENT;
 	pi.key = (uint64_t)n;
 	*out = pfs_new_inode(dir->sb, &cpu_dir, &pi);
