@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -470,6 +471,112 @@ static void check_children(void)
 	conf_wait(pid);
 }
 
+/* ---- threads ---- */
+
+static pthread_mutex_t th_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t th_cond = PTHREAD_COND_INITIALIZER;
+static int th_stage;
+static pid_t th_tid;
+static char th_self_link[64], th_stat_pid[16];
+
+static void th_set_stage(int n)
+{
+	pthread_mutex_lock(&th_lock);
+	th_stage = n;
+	pthread_cond_broadcast(&th_cond);
+	pthread_mutex_unlock(&th_lock);
+}
+
+static void th_wait_stage(int n)
+{
+	pthread_mutex_lock(&th_lock);
+	while (th_stage < n)
+		pthread_cond_wait(&th_cond, &th_lock);
+	pthread_mutex_unlock(&th_lock);
+}
+
+static void *th_main(void *arg)
+{
+	char buf[256];
+	th_tid = gettid();
+	ssize_t n = readlink("/proc/thread-self", th_self_link, sizeof(th_self_link) - 1);
+	th_self_link[n > 0 ? n : 0] = '\0';
+	if (read_file("/proc/thread-self/stat", buf, sizeof(buf)) > 0)
+		sscanf(buf, "%15s", th_stat_pid);
+	th_set_stage(1);
+	th_wait_stage(2);
+	return arg;
+}
+
+static void check_threads(void)
+{
+	char buf[4096], v[64], want[64], path[128];
+	pthread_t th;
+	CHECK_EQ("thread_create", pthread_create(&th, NULL, th_main, NULL), 0);
+	th_wait_stage(1);
+
+	snprintf(want, sizeof(want), "%d/task/%d", getpid(), th_tid);
+	CHECK_STR("thread_self_in_thread", th_self_link, want);
+	snprintf(want, sizeof(want), "%d", th_tid);
+	CHECK_STR("thread_stat_pid_is_tid", th_stat_pid, want);
+	read_file("/proc/self/status", buf, sizeof(buf));
+	CHECK_STR("status_two_threads", field(buf, "Threads", v, sizeof(v)), "2");
+
+	/* task/ lists both, ascending; /proc does not list the thread but
+	 * finds it. */
+	int n = 0, saw_main = 0, saw_thread = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		saw_main |= atoi(e->d_name) == getpid();
+		saw_thread |= atoi(e->d_name) == th_tid;
+	}
+	if (d)
+		closedir(d);
+	CHECK("task_dir_lists_threads", n == 2 && saw_main && saw_thread);
+	snprintf(want, sizeof(want), "%d", th_tid);
+	int listed = 0;
+	d = opendir("/proc");
+	while (d && (e = readdir(d)))
+		listed |= strcmp(e->d_name, want) == 0;
+	if (d)
+		closedir(d);
+	CHECK("thread_not_in_proc_listing", !listed);
+	snprintf(path, sizeof(path), "/proc/%d/status", th_tid);
+	CHECK("thread_found_in_proc", read_file(path, buf, sizeof(buf)) > 0);
+	snprintf(want, sizeof(want), "%d", getpid());
+	CHECK_STR("thread_status_tgid", field(buf, "Tgid", v, sizeof(v)), want);
+	snprintf(want, sizeof(want), "%d", th_tid);
+	CHECK_STR("thread_status_pid", field(buf, "Pid", v, sizeof(v)), want);
+
+	/* A thread's comm is its own. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", th_tid);
+	int fd = open(path, O_WRONLY);
+	CHECK_EQ("thread_comm_write", fd >= 0 ? write(fd, "worker", 6) : -1, 6);
+	if (fd >= 0)
+		close(fd);
+	char name[32] = "";
+	pthread_getname_np(th, name, sizeof(name));
+	CHECK_STR("thread_comm_own", name, "worker");
+	read_file("/proc/self/comm", buf, sizeof(buf));
+	CHECK_STR("leader_comm_unchanged", buf, "procfs_self\n");
+
+	th_set_stage(2);
+	pthread_join(th, NULL);
+	/* Linux wakes the joiner (CLONE_CHILD_CLEARTID) a moment before it
+	 * releases the thread: give it that moment. */
+	snprintf(path, sizeof(path), "/proc/self/task/%d", th_tid);
+	struct stat st;
+	for (int i = 0; i < 200 && stat(path, &st) == 0; i++)
+		conf_msleep(10);
+	CHECK_ERR("exited_thread_gone", stat(path, &st), ENOENT);
+	read_file("/proc/self/status", buf, sizeof(buf));
+	CHECK_STR("status_one_thread", field(buf, "Threads", v, sizeof(v)), "1");
+}
+
 int main(int argc, char **argv)
 {
 	/* Hermetic: only stdio is open. */
@@ -483,5 +590,6 @@ int main(int argc, char **argv)
 	check_limits_oom();
 	check_memory_files();
 	check_children();
+	check_threads();
 	return conf_done();
 }
