@@ -556,8 +556,6 @@ static int root_pid_lookup(struct inode *dir, const char *name, struct inode **o
 
 struct pid_iter {
 	struct dir_context *ctx;
-	struct inode *dir;
-	bool full;
 };
 
 static int root_pid_emit(struct thread_group *tg, void *arg)
@@ -572,17 +570,15 @@ static int root_pid_emit(struct thread_group *tg, void *arg)
 		return 0;
 	pfs_pid_identity(&pi, tg->leader, false);
 	n = snprintf(name, sizeof(name), "%d", tg->tgid);
-	if (!ctx->actor(ctx, name, n, PFS_DYN_POS + tg->tgid + 1, pfs_ino(&procfs_tgid_dir, &pi), DT_DIR)) {
-		it->full = true;
-		return 1;
-	}
+	if (!ctx->actor(ctx, name, n, PFS_DYN_POS + tg->tgid + 1, pfs_ino(&procfs_tgid_dir, &pi), DT_DIR))
+		return 1; /* the caller's buffer is full */
 	ctx->pos = PFS_DYN_POS + tg->tgid + 1;
 	return 0;
 }
 
 static int root_pid_iterate(struct inode *dir, struct dir_context *ctx)
 {
-	struct pid_iter it = { ctx, dir, false };
+	struct pid_iter it = { ctx };
 
 	tg_for_each(root_pid_emit, &it);
 	return 0;

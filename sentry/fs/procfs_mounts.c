@@ -75,7 +75,7 @@ static int show_one(struct mount *m, void *arg)
 	const struct path *root = c->t && c->t->fs ? &c->t->fs->root : NULL;
 	char path[PATH_MAX];
 	bool unreachable;
-	const char *dev = m->devname ? m->devname : "none";
+	const char *dev = m->source ? m->source : "none";
 	unsigned long sbf = m->sb->flags;
 
 	if (d_path_ex(&where, root, path, sizeof(path), &unreachable) < 0 || unreachable)

@@ -35,7 +35,7 @@ void mnt_put(struct mount *m)
 	}
 	dentry_put(m->root);
 	sb_put(m->sb);
-	free(m->devname);
+	free(m->source);
 	free(m);
 }
 
@@ -158,7 +158,7 @@ static void mount_devfs(void)
 		rc = vfs_mount(&dev, root, MS_NOSUID, &m);
 		inode_put(root);
 		if (rc == 0)
-			m->devname = xstrdup("tmpfs");
+			m->source = xstrdup("tmpfs");
 	}
 	if (rc < 0)
 		log_warn("mounting devfs on /dev: %d", rc);
@@ -169,7 +169,7 @@ static void mount_devfs(void)
  * mount(2) has a filesystem-type registry to take them from (then this
  * becomes a table of default mounts). */
 static void mount_synthetic(const char *where, int (*new_root)(struct inode **), unsigned long flags,
-			    const char *devname)
+			    const char *source)
 {
 	struct path mp;
 	struct inode *root;
@@ -178,7 +178,7 @@ static void mount_synthetic(const char *where, int (*new_root)(struct inode **),
 
 	rc = vfs_lookup(NULL, AT_FDCWD, where, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &mp);
 	if (rc < 0) {
-		log_warn("rootfs has no %s directory (%d): not mounting %s there", where, rc, devname);
+		log_warn("rootfs has no %s directory (%d): not mounting %s there", where, rc, source);
 		return;
 	}
 	rc = new_root(&root);
@@ -186,10 +186,10 @@ static void mount_synthetic(const char *where, int (*new_root)(struct inode **),
 		rc = vfs_mount(&mp, root, flags, &m);
 		inode_put(root);
 		if (rc == 0)
-			m->devname = xstrdup(devname);
+			m->source = xstrdup(source);
 	}
 	if (rc < 0)
-		log_warn("mounting %s on %s: %d", devname, where, rc);
+		log_warn("mounting %s on %s: %d", source, where, rc);
 	path_put(&mp);
 }
 

@@ -74,8 +74,8 @@ struct mount {
 	struct superblock *sb;
 	unsigned long flags;       /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC... */
 	struct list_head link;     /* all mounts */
-	int id;                    /* mountinfo's mount ID, unique while mounted */
-	char *devname;             /* the source /proc/mounts shows; NULL: "none" */
+	int id;                    /* mountinfo's mount ID */
+	char *source;              /* mount(2)'s source, for /proc/mounts; NULL: "none" */
 };
 
 struct mount *mnt_get(struct mount *m);
