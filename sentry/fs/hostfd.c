@@ -606,6 +606,9 @@ static int hostfd_reopen(struct file *f, struct file *nf)
 	int hacc, acc = nf->flags & O_ACCMODE;
 	int fd;
 
+	/* Sockets cannot be opened through /proc on Linux either. */
+	if (h->type == S_IFSOCK)
+		return -ENXIO;
 	hacc = fcntl(h->fd, F_GETFL);
 	if (hacc < 0)
 		return -errno;

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
@@ -215,6 +217,46 @@ START_TEST(test_fd_links)
 }
 END_TEST
 
+/* Host fds of the workload's stdio: a regular file reopens with its own
+ * offset (and O_TRUNC truncates it); a socket refuses, as on Linux. */
+START_TEST(test_hostfd_reopen)
+{
+	char tmpl[] = "/tmp/procfs-unit-XXXXXX", path[64], buf[16];
+	int hfd = mkstemp(tmpl), sv[2], fd;
+	struct file *f, *again;
+
+	ck_assert_int_ge(hfd, 0);
+	unlink(tmpl);
+	ck_assert_int_eq(write(hfd, "0123456789", 10), 10);
+	ck_assert_int_eq(hostfd_file_new(hfd, O_RDWR, &f), 0);
+	fd = fd_install(&task, 0, f, false);
+	file_put(f);
+	snprintf(path, sizeof(path), "/self/fd/%d", fd);
+	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, path, O_RDONLY, 0, &again), 0);
+	/* Its own offset: 0, while the host description is at 10. */
+	ck_assert_int_eq(vfs_read(again, &task, buf, 4, &again->pos), 4);
+	ck_assert_int_eq(memcmp(buf, "0123", 4), 0);
+	ck_assert_int_eq(lseek(hfd, 0, SEEK_CUR), 10);
+	file_put(again);
+	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, path, O_WRONLY | O_TRUNC, 0, &again), 0);
+	ck_assert_int_eq(vfs_write(again, &task, "ab", 2, &again->pos), 2);
+	file_put(again);
+	ck_assert_int_eq(pread(hfd, buf, sizeof(buf), 0), 2);
+	ck_assert_int_eq(fd_close(&task, fd), 0);
+	close(hfd);
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(hostfd_file_new(sv[0], O_RDWR, &f), 0);
+	fd = fd_install(&task, 0, f, false);
+	file_put(f);
+	snprintf(path, sizeof(path), "/self/fd/%d", fd);
+	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, path, O_RDWR, 0, &again), -ENXIO);
+	ck_assert_int_eq(fd_close(&task, fd), 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 START_TEST(test_self_link)
 {
 	struct path p;
@@ -267,6 +309,7 @@ int main(void)
 	tcase_add_test(tc, test_generated_files);
 	tcase_add_test(tc, test_writes);
 	tcase_add_test(tc, test_fd_links);
+	tcase_add_test(tc, test_hostfd_reopen);
 	tcase_add_test(tc, test_self_link);
 	tcase_add_test(tc, test_process_gone);
 	suite_add_tcase(s, tc);
