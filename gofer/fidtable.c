@@ -39,6 +39,14 @@ void gofer_fidtable_init(struct gofer_fidtable *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void gofer_fidtable_for_each(struct gofer_fidtable *t, void (*fn)(struct gofer_fid *f, void *arg),
+			     void *arg)
+{
+	for (uint32_t i = 0; i < t->cap; i++)
+		if (t->slots[i])
+			fn(t->slots[i], arg);
+}
+
 void gofer_fidtable_destroy(struct gofer_fidtable *t)
 {
 	for (uint32_t i = 0; i < t->cap; i++)

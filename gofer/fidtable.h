@@ -2,6 +2,7 @@
 #ifndef GOFER_FIDTABLE_H
 #define GOFER_FIDTABLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -16,6 +17,10 @@ struct gofer_fid {
 	dev_t dev;       /* identity, checked again after every reopen */
 	ino_t ino;
 	int dir_fd;      /* O_RDONLY directory kept open by READDIR, or -1 */
+	uint32_t mount;  /* the ATTACH mount index it was reached from */
+	bool readonly;   /* its mount is read-only: writes get EROFS */
+	dev_t parent_dev; /* identity of parent_fd's directory (RENAME fix-ups) */
+	ino_t parent_ino;
 };
 
 struct gofer_fidtable {
@@ -26,6 +31,9 @@ struct gofer_fidtable {
 };
 
 void gofer_fidtable_init(struct gofer_fidtable *t);
+/* Calls fn for every fid in use. */
+void gofer_fidtable_for_each(struct gofer_fidtable *t, void (*fn)(struct gofer_fid *f, void *arg),
+			     void *arg);
 /* Closes every fid. */
 void gofer_fidtable_destroy(struct gofer_fidtable *t);
 /* Takes ownership of f; -ENFILE when GOFER_FID_MAX fids are in use. */

@@ -1,12 +1,17 @@
-/* `sandboxrun gofer --rootfs ABS --sock-fd N [--readonly]`: the file server
- * the sentry opens rootfs files through. Started by the CLI (re-exec of
- * /proc/self/exe) with one end of a SOCK_SEQPACKET socketpair. */
+/* `sandboxrun gofer --rootfs ABS --sock-fd N [--readonly]
+ *                   [--mount FLAGS:SOURCE]...`:
+ * the file server the sentry opens rootfs (and bind mount) files through.
+ * Started by the CLI (re-exec of /proc/self/exe) with one end of a
+ * SOCK_SEQPACKET socketpair. Each --mount is a config.json bind mount:
+ * FLAGS is a comma-separated list of bind, rbind, ro, rw (possibly empty)
+ * and SOURCE the absolute host path; the i-th --mount is ATTACH mount i. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -21,7 +26,35 @@ struct gofer_args {
 	const char *rootfs;
 	int sock_fd;
 	bool readonly;
+	struct gofer_bind *binds;
+	size_t nbinds;
 };
+
+/* "FLAGS:SOURCE" (the source may contain ':' itself). */
+static int parse_mount(const char *val, struct gofer_bind *b)
+{
+	const char *colon = strchr(val, ':');
+	const char *p;
+
+	if (!colon || colon[1] != '/')
+		return -EINVAL;
+	*b = (struct gofer_bind){ .source = colon + 1 };
+	for (p = val; p < colon;) {
+		size_t n = strcspn(p, ",:");
+		if (n == 2 && !strncmp(p, "ro", 2))
+			b->readonly = true;
+		else if (n == 2 && !strncmp(p, "rw", 2))
+			b->readonly = false;
+		else if (n == 5 && !strncmp(p, "rbind", 5))
+			b->recursive = true;
+		else if (!(n == 4 && !strncmp(p, "bind", 4)))
+			return -EINVAL;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
 
 static int parse_fd(const char *s)
 {
@@ -39,9 +72,7 @@ static int parse_args(int argc, char **argv, struct gofer_args *a)
 {
 	int i = 0;
 
-	a->rootfs = NULL;
-	a->sock_fd = -1;
-	a->readonly = false;
+	*a = (struct gofer_args){ .sock_fd = -1 };
 	while (i < argc && argv[i][0] != '-')
 		i++;
 	for (; i < argc; i++) {
@@ -61,13 +92,24 @@ static int parse_args(int argc, char **argv, struct gofer_args *a)
 			a->rootfs = val;
 		} else if (val && klen == 9 && !strncmp(arg, "--sock-fd", klen)) {
 			a->sock_fd = parse_fd(val);
+		} else if (val && klen == 7 && !strncmp(arg, "--mount", klen)) {
+			if (a->nbinds + 1 >= GOFER_MOUNTS_MAX) {
+				log_error("too many bind mounts");
+				return -EINVAL;
+			}
+			a->binds = xrealloc(a->binds, (a->nbinds + 1) * sizeof(*a->binds));
+			if (parse_mount(val, &a->binds[a->nbinds]) < 0) {
+				log_error("bad --mount %s (want FLAGS:ABSPATH, flags bind,rbind,ro,rw)", val);
+				return -EINVAL;
+			}
+			a->nbinds++;
 		} else {
 			log_error("bad argument %s", arg);
 			return -EINVAL;
 		}
 	}
 	if (!a->rootfs || a->rootfs[0] != '/' || a->sock_fd < 0) {
-		log_error("usage: gofer --rootfs ABSPATH --sock-fd N [--readonly]");
+		log_error("usage: gofer --rootfs ABSPATH --sock-fd N [--readonly] [--mount FLAGS:ABSPATH]...");
 		return -EINVAL;
 	}
 	return 0;
@@ -141,6 +183,7 @@ int gofer_main(int argc, char **argv)
 	struct gofer_args args;
 	int write_fds[3], nwrite = 0;
 	_cleanup_close_ int root_fd = -1;
+	_cleanup_free_ struct gofer_mount *mounts = NULL;
 	int ret;
 
 	log_setup_from_env("gofer");
@@ -163,20 +206,27 @@ int gofer_main(int argc, char **argv)
 	close_inherited_fds(keep, nwrite + 1);
 	raise_nofile_limit();
 
-	if (gofer_enter_rootfs(args.rootfs, args.readonly) < 0)
+	/* The sentry applied the workload's umask already: modes arrive
+	 * exact, and the files it creates must get exactly them. */
+	umask(0);
+	mounts = xzalloc((args.nbinds + 1) * sizeof(*mounts));
+	if (gofer_enter_rootfs(args.rootfs, args.readonly, args.binds, args.nbinds, mounts + 1) < 0)
 		return 1;
 	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0) {
 		log_error("opening the new root: %s", strerror(errno));
 		return 1;
 	}
+	mounts[0] = (struct gofer_mount){ .fd = root_fd, .parent_fd = -1, .readonly = args.readonly };
 	if (gofer_drop_privileges() < 0)
 		return 1;
 	if (gofer_seccomp_install(args.sock_fd, write_fds, nwrite) < 0)
 		return 1;
-	log_debug("serving %s%s", args.rootfs, args.readonly ? " (read-only)" : "");
+	log_debug("serving %s%s and %zu bind mount(s)", args.rootfs,
+		  args.readonly ? " (read-only)" : "", args.nbinds);
 
-	ret = gofer_serve(args.sock_fd, root_fd, args.readonly ? GOFER_SERVE_READONLY : 0);
+	/* gofer_drop_privileges() left no CAP_SYS_ADMIN for trusted.*. */
+	ret = gofer_serve_mounts(args.sock_fd, mounts, args.nbinds + 1, GOFER_SERVE_NO_TRUSTED_XATTR);
 	/* Under the filter, ordinary exit-time work (atexit handlers, stdio
 	 * flushes to /dev/null, sanitizer leak checks) would make syscalls
 	 * the allowlist refuses and get the gofer killed: leave directly

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/mount.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -36,9 +38,109 @@ static unsigned long kept_mount_flags(const char *path)
 	return flags;
 }
 
-int gofer_enter_rootfs(const char *rootfs, bool readonly)
+/* A detached copy of the host mount at source (and, with recursive, the
+ * mounts below it), nosuid, nodev and read-only if asked: the kernel then
+ * enforces those flags on everything served from it, and a plain bind does
+ * not expose what is mounted below the source (rbind does). */
+static int clone_tree(const char *source, bool readonly, bool recursive)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (readonly ? MOUNT_ATTR_RDONLY : 0),
+	};
+	unsigned int rec = recursive ? AT_RECURSIVE : 0;
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | rec, &attr, sizeof(attr)) < 0) {
+		int ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int open_file_bind(const char *source, struct gofer_mount *m)
+{
+	_cleanup_free_ char *real = realpath(source, NULL);
+	struct stat st, fst;
+	char *slash;
+
+	if (!real)
+		return -errno;
+	slash = strrchr(real, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	m->fd = open(real, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (m->fd < 0)
+		return -errno;
+	*slash = '\0';
+	m->parent_fd = open(real[0] ? real : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (m->parent_fd < 0)
+		return -errno;
+	m->name = xstrdup(slash + 1);
+	/* The name must lead back to the file we opened. */
+	if (fstatat(m->parent_fd, m->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || fstat(m->fd, &fst) < 0)
+		return -errno;
+	if (st.st_dev != fst.st_dev || st.st_ino != fst.st_ino)
+		return -ESTALE;
+	return 0;
+}
+
+int gofer_open_bind(const char *source, bool readonly, bool recursive, struct gofer_mount *m)
 {
 	struct stat st;
+	int ret;
+
+	*m = (struct gofer_mount){ .fd = -1, .parent_fd = -1, .readonly = readonly };
+	/* Sources are the host's paths from config.json: symlinks in them
+	 * are followed here, on the host, as runc does. */
+	if (stat(source, &st) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		/* The gofer enforces read-only on a file bind itself (EROFS):
+		 * a file cannot be reopened from a detached mount's fd. */
+		ret = open_file_bind(source, m);
+		if (ret < 0)
+			goto fail;
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	ret = clone_tree(source, readonly, recursive);
+	if (ret == -ENOSYS) {
+		/* Before Linux 5.12: the source itself (its submounts show, and
+		 * read-only is the gofer's own check). */
+		log_debug("bind mount %s: no open_tree/mount_setattr, serving the host mount", source);
+		ret = open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (ret < 0)
+			ret = -errno;
+	}
+	if (ret < 0)
+		goto fail;
+	m->fd = ret;
+	return 0;
+fail:
+	log_error("bind mount source %s: %s", source,
+		  ret == -EINVAL ? "not a directory or a regular file" : strerror(-ret));
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->parent_fd >= 0)
+		close(m->parent_fd);
+	free((char *)m->name);
+	*m = (struct gofer_mount){ .fd = -1, .parent_fd = -1 };
+	return ret;
+}
+
+int gofer_enter_rootfs(const char *rootfs, bool readonly, const struct gofer_bind *binds,
+		       size_t nbinds, struct gofer_mount *bind_mounts)
+{
+	struct stat st;
+	size_t opened = 0;
 
 	if (rootfs[0] != '/')
 		return -EINVAL;
@@ -61,6 +163,16 @@ int gofer_enter_rootfs(const char *rootfs, bool readonly)
 	 * host, and pivot_root refuses shared mounts. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail_errno;
+	/* Bind mount sources are host paths: open them while the host's
+	 * tree is still visible. */
+	for (; opened < nbinds; opened++) {
+		int ret = gofer_open_bind(binds[opened].source, binds[opened].readonly,
+					  binds[opened].recursive, &bind_mounts[opened]);
+		if (ret < 0) {
+			gofer_close_binds(bind_mounts, opened);
+			return ret;
+		}
+	}
 	/* pivot_root needs a mount point; a recursive bind of the rootfs onto
 	 * itself also brings along mounts nested inside it. */
 	if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -87,11 +199,25 @@ int gofer_enter_rootfs(const char *rootfs, bool readonly)
 fail_errno:;
 	int ret = -errno;
 	log_error("entering rootfs %s: %s", rootfs, strerror(errno));
+	gofer_close_binds(bind_mounts, opened);
 	return ret;
 }
 
-/* Enough to serve files owned by anyone, now and once write operations
- * exist (chown, utimes of others' files, setgid preservation). */
+void gofer_close_binds(struct gofer_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].fd >= 0)
+			close(m[i].fd);
+		if (m[i].parent_fd >= 0)
+			close(m[i].parent_fd);
+		free((char *)m[i].name);
+		m[i] = (struct gofer_mount){ .fd = -1, .parent_fd = -1 };
+	}
+}
+
+/* Enough to serve files owned by anyone and to write as the sentry asks:
+ * chown to the workload's ids, utimes and chmod of others' files, set-id
+ * bits kept, and linkat(AT_EMPTY_PATH) of a fid's file. */
 static const int kept_caps[] = {
 	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID,
 };

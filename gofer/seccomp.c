@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gofer/sandbox.h"
@@ -19,6 +20,10 @@
 #include "runsc/util.h"
 
 #define MAX_WRITE_FDS 4
+/* fchmodat2(2) (Linux 6.6), missing from older headers. */
+#define NR_fchmodat2 452
+/* openat flags the filter looks at: creation, and O_TMPFILE's own bit. */
+#define OPEN_CHECKED (O_CREAT | O_EXCL | (O_TMPFILE & ~O_DIRECTORY))
 
 static int trap_fds[MAX_WRITE_FDS];
 static int trap_nfds;
@@ -96,9 +101,12 @@ int gofer_seccomp_install(int sock_fd, const int *write_fds, int nwrite_fds)
 	/* The protocol: only on the socket to the sentry. */
 	ALLOW_ARG(recvmsg, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sock_fd));
 	ALLOW_ARG(sendmsg, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)sock_fd));
-	/* WALK and OPEN/READDIR reopens; never creating files (yet). */
-	ALLOW_ARG(openat, SCMP_A2(SCMP_CMP_MASKED_EQ,
-				  (scmp_datum_t)(O_CREAT | (O_TMPFILE & ~O_DIRECTORY)), 0));
+	/* WALK and OPEN/READDIR reopens, and CREATE: O_CREAT only with
+	 * O_EXCL (a new file, never an existing one or a symlink's target),
+	 * never O_TMPFILE. */
+	ALLOW_ARG(openat, SCMP_A2(SCMP_CMP_MASKED_EQ, (scmp_datum_t)OPEN_CHECKED, 0));
+	ALLOW_ARG(openat, SCMP_A2(SCMP_CMP_MASKED_EQ, (scmp_datum_t)OPEN_CHECKED,
+				  (scmp_datum_t)(O_CREAT | O_EXCL)));
 	ALLOW(newfstatat);
 	ALLOW(fstat);
 	ALLOW(readlinkat);
@@ -108,6 +116,37 @@ int gofer_seccomp_install(int sock_fd, const int *write_fds, int nwrite_fds)
 	ALLOW_ARG(fcntl, SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC));
 	ALLOW_ARG(fcntl, SCMP_A1(SCMP_CMP_EQ, F_SETFL));
 	ALLOW_ARG(fcntl, SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+	/* Write operations, all relative to fds inside the served trees. */
+	ALLOW(mkdirat);
+	ALLOW(unlinkat);
+	ALLOW(renameat2);
+	ALLOW(linkat);
+	ALLOW(symlinkat);
+	/* MKNOD: FIFOs and sockets only, never device nodes. */
+	ALLOW_ARG(mknodat, SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, S_IFIFO));
+	ALLOW_ARG(mknodat, SCMP_A2(SCMP_CMP_MASKED_EQ, S_IFMT, S_IFSOCK));
+	ALLOW(fchownat);
+	ALLOW(fchmod);
+	ALLOW(fchmodat);
+	ret = allow(ctx, "fchmodat2", NR_fchmodat2, 0, NULL);
+	if (ret < 0)
+		goto out;
+	ALLOW(utimensat);
+	ALLOW(ftruncate);
+	ALLOW(fsync);
+	ALLOW(fdatasync);
+	ALLOW(fstatfs);
+	ALLOW(fgetxattr);
+	ALLOW(fsetxattr);
+	ALLOW(flistxattr);
+	ALLOW(fremovexattr);
+	/* xattrs of symlinks, FIFOs and sockets: by name, from their
+	 * directory made the current one. */
+	ALLOW(fchdir);
+	ALLOW(lgetxattr);
+	ALLOW(lsetxattr);
+	ALLOW(llistxattr);
+	ALLOW(lremovexattr);
 	/* Logging: only to the log sinks. */
 	for (int i = 0; i < nwrite_fds; i++)
 		ALLOW_ARG(write, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)write_fds[i]));

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gofer/protocol.h"
@@ -65,7 +66,7 @@ static void close_fds(const int *fds, int n)
 /* Sends req and decodes its reply into rep. Returns 0 (rep->error may
  * still be set), or -EIO (broken channel), or the encoder's error for
  * arguments the protocol cannot carry. *fd_out gets the donated fd of an
- * OPEN reply. */
+ * OPEN or CREATE reply. */
 static int call(struct gofer_client *c, struct gofer_req *req, struct gofer_rep *rep,
 		int *fd_out)
 {
@@ -124,7 +125,8 @@ static int call(struct gofer_client *c, struct gofer_req *req, struct gofer_rep 
 		bad = "malformed reply";
 	else if (rep->tag != req->tag || rep->type != req->type)
 		bad = "reply does not match the request";
-	else if (nfds != (req->type == GOFER_MSG_OPEN && !rep->error ? 1 : 0))
+	else if (nfds != ((req->type == GOFER_MSG_OPEN || req->type == GOFER_MSG_CREATE) &&
+				  !rep->error ? 1 : 0))
 		bad = "unexpected file descriptors";
 	if (bad) {
 		close_fds(fds, nfds);
@@ -137,7 +139,12 @@ static int call(struct gofer_client *c, struct gofer_req *req, struct gofer_rep 
 
 int gofer_attach(struct gofer_client *c, uint32_t *fid, struct gofer_attr *attr)
 {
-	struct gofer_req req = { .type = GOFER_MSG_ATTACH };
+	return gofer_attach_mount(c, 0, fid, attr);
+}
+
+int gofer_attach_mount(struct gofer_client *c, uint32_t mount, uint32_t *fid, struct gofer_attr *attr)
+{
+	struct gofer_req req = { .type = GOFER_MSG_ATTACH, .attach.mount = mount };
 	struct gofer_rep rep;
 	int ret = call(c, &req, &rep, NULL);
 	if (ret < 0)
@@ -258,4 +265,255 @@ int gofer_clunk(struct gofer_client *c, uint32_t fid)
 	if (ret < 0)
 		return ret;
 	return rep.error ? -rep.error : 0;
+}
+
+/* ---- write operations ---- */
+
+/* Copies a string into a fixed request field; the encoder then checks it
+ * (a string that does not fit is reported as the encoder would). */
+static int copy_field(char *field, size_t cap, const char *src, int toolong)
+{
+	size_t len = strlen(src);
+
+	if (len >= cap)
+		return toolong;
+	memcpy(field, src, len + 1);
+	return 0;
+}
+
+/* The reply's attributes must describe a file of the type just made. */
+static int expect_type(struct gofer_client *c, const struct gofer_attr *a, uint32_t type)
+{
+	if ((a->mode & S_IFMT) != type)
+		return broken(c, "new file of the wrong type");
+	return 0;
+}
+
+/* Sends a request whose reply carries nothing but an error. */
+static int simple_call(struct gofer_client *c, struct gofer_req *req)
+{
+	struct gofer_rep rep;
+	int ret = call(c, req, &rep, NULL);
+	if (ret < 0)
+		return ret;
+	return rep.error ? -rep.error : 0;
+}
+
+/* Sends a request answered with attributes (mkdir, mknod, symlink, link,
+ * setattr); type, if nonzero, is the file type they must show. */
+static int attr_call(struct gofer_client *c, struct gofer_req *req, uint32_t type,
+		     struct gofer_attr *attr)
+{
+	struct gofer_rep rep;
+	int ret = call(c, req, &rep, NULL);
+	if (ret < 0)
+		return ret;
+	if (rep.error)
+		return -rep.error;
+	if (type && (ret = expect_type(c, &rep.getattr.attr, type)) < 0)
+		return ret;
+	if (attr)
+		*attr = rep.getattr.attr;
+	return 0;
+}
+
+int gofer_create(struct gofer_client *c, uint32_t dirfid, const char *name, int flags, uint32_t mode,
+		 uint32_t uid, uint32_t gid, uint32_t *newfid, struct gofer_attr *attr, int *host_fd)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_CREATE,
+		.create = { .dirfid = dirfid, .flags = (uint32_t)flags, .mode = mode, .uid = uid, .gid = gid },
+	};
+	struct gofer_rep rep;
+	int fd = -1;
+	int ret = copy_field(req.create.name, sizeof(req.create.name), name, -ENAMETOOLONG);
+	if (ret < 0)
+		return ret;
+	ret = call(c, &req, &rep, &fd);
+	if (ret < 0)
+		return ret;
+	if (rep.error)
+		return -rep.error;
+	if ((ret = expect_type(c, &rep.create.attr, S_IFREG)) < 0) {
+		close(fd);
+		return ret;
+	}
+	*newfid = rep.create.fid;
+	*attr = rep.create.attr;
+	*host_fd = fd;
+	return 0;
+}
+
+int gofer_mkdir(struct gofer_client *c, uint32_t dirfid, const char *name, uint32_t mode,
+		uint32_t uid, uint32_t gid, struct gofer_attr *attr)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_MKDIR,
+		.mkdir = { .dirfid = dirfid, .mode = mode, .uid = uid, .gid = gid },
+	};
+	int ret = copy_field(req.mkdir.name, sizeof(req.mkdir.name), name, -ENAMETOOLONG);
+	return ret < 0 ? ret : attr_call(c, &req, S_IFDIR, attr);
+}
+
+int gofer_mknod(struct gofer_client *c, uint32_t dirfid, const char *name, uint32_t mode,
+		uint32_t uid, uint32_t gid, struct gofer_attr *attr)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_MKNOD,
+		.mknod = { .dirfid = dirfid, .mode = mode, .uid = uid, .gid = gid },
+	};
+	int ret = copy_field(req.mknod.name, sizeof(req.mknod.name), name, -ENAMETOOLONG);
+	return ret < 0 ? ret : attr_call(c, &req, mode & S_IFMT, attr);
+}
+
+int gofer_symlink(struct gofer_client *c, uint32_t dirfid, const char *name, const char *target,
+		  uint32_t uid, uint32_t gid, struct gofer_attr *attr)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_SYMLINK,
+		.symlink = { .dirfid = dirfid, .uid = uid, .gid = gid },
+	};
+	int ret = copy_field(req.symlink.name, sizeof(req.symlink.name), name, -ENAMETOOLONG);
+	if (ret == 0)
+		ret = copy_field(req.symlink.target, sizeof(req.symlink.target), target,
+				 -ENAMETOOLONG);
+	return ret < 0 ? ret : attr_call(c, &req, S_IFLNK, attr);
+}
+
+int gofer_link(struct gofer_client *c, uint32_t dirfid, const char *name, uint32_t fid,
+	       struct gofer_attr *attr)
+{
+	struct gofer_req req = { .type = GOFER_MSG_LINK, .link = { .dirfid = dirfid, .fid = fid } };
+	int ret = copy_field(req.link.name, sizeof(req.link.name), name, -ENAMETOOLONG);
+	return ret < 0 ? ret : attr_call(c, &req, 0, attr);
+}
+
+int gofer_unlink(struct gofer_client *c, uint32_t dirfid, const char *name, int flags)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_UNLINK, .unlink = { .dirfid = dirfid, .flags = (uint32_t)flags },
+	};
+	int ret = copy_field(req.unlink.name, sizeof(req.unlink.name), name, -ENAMETOOLONG);
+	return ret < 0 ? ret : simple_call(c, &req);
+}
+
+int gofer_rename(struct gofer_client *c, uint32_t olddirfid, const char *oldname,
+		 uint32_t newdirfid, const char *newname, unsigned int flags)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_RENAME,
+		.rename = { .olddirfid = olddirfid, .newdirfid = newdirfid, .flags = flags },
+	};
+	int ret = copy_field(req.rename.oldname, sizeof(req.rename.oldname), oldname, -ENAMETOOLONG);
+	if (ret == 0)
+		ret = copy_field(req.rename.newname, sizeof(req.rename.newname), newname,
+				 -ENAMETOOLONG);
+	return ret < 0 ? ret : simple_call(c, &req);
+}
+
+int gofer_setattr(struct gofer_client *c, uint32_t fid, const struct gofer_setattr *sa,
+		  struct gofer_attr *attr)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_SETATTR,
+		.setattr = {
+			.fid = fid, .valid = sa->valid, .mode = sa->mode, .uid = sa->uid,
+			.gid = sa->gid, .size = sa->size, .atime_sec = sa->atime_sec,
+			.mtime_sec = sa->mtime_sec, .atime_nsec = sa->atime_nsec,
+			.mtime_nsec = sa->mtime_nsec,
+		},
+	};
+	return attr_call(c, &req, 0, attr);
+}
+
+int gofer_fsync(struct gofer_client *c, uint32_t fid, bool datasync)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_FSYNC,
+		.fsync = { .fid = fid, .flags = datasync ? GOFER_FSYNC_DATASYNC : 0 },
+	};
+	return simple_call(c, &req);
+}
+
+int gofer_statfs(struct gofer_client *c, uint32_t fid, struct gofer_statfs *st)
+{
+	struct gofer_req req = { .type = GOFER_MSG_STATFS, .statfs.fid = fid };
+	struct gofer_rep rep;
+	int ret = call(c, &req, &rep, NULL);
+	if (ret < 0)
+		return ret;
+	if (rep.error)
+		return -rep.error;
+	*st = rep.statfs;
+	return 0;
+}
+
+/* GETXATTR and LISTXATTR replies: the data must agree with what was asked
+ * (none for a length query, else at most size bytes). */
+static ssize_t xattr_data(struct gofer_client *c, const struct gofer_rep *rep, void *buf,
+			  size_t size)
+{
+	uint32_t len = rep->getxattr.len;
+
+	if (size == 0)
+		return rep->getxattr.data ? broken(c, "xattr data not asked for") : (ssize_t)len;
+	if (len > size || (len && !rep->getxattr.data))
+		return broken(c, "xattr reply does not match the request");
+	memcpy(buf, rep->getxattr.data, len);
+	return (ssize_t)len;
+}
+
+ssize_t gofer_getxattr(struct gofer_client *c, uint32_t fid, const char *name, void *buf,
+		       size_t size)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_GETXATTR,
+		.getxattr = { .fid = fid, .size = (uint32_t)MIN(size, (size_t)GOFER_XATTR_SIZE_MAX) },
+	};
+	struct gofer_rep rep;
+	int ret = copy_field(req.getxattr.name, sizeof(req.getxattr.name), name, -ERANGE);
+	if (ret < 0)
+		return ret;
+	ret = call(c, &req, &rep, NULL);
+	if (ret < 0)
+		return ret;
+	if (rep.error)
+		return -rep.error;
+	return xattr_data(c, &rep, buf, req.getxattr.size);
+}
+
+int gofer_setxattr(struct gofer_client *c, uint32_t fid, const char *name, const void *value,
+		   size_t size, int flags)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_SETXATTR,
+		.setxattr = { .fid = fid, .flags = (uint32_t)flags, .size = (uint32_t)size,
+			      .value = value },
+	};
+	if (size > GOFER_XATTR_SIZE_MAX)
+		return -E2BIG;
+	int ret = copy_field(req.setxattr.name, sizeof(req.setxattr.name), name, -ERANGE);
+	return ret < 0 ? ret : simple_call(c, &req);
+}
+
+ssize_t gofer_listxattr(struct gofer_client *c, uint32_t fid, char *buf, size_t size)
+{
+	struct gofer_req req = {
+		.type = GOFER_MSG_LISTXATTR,
+		.listxattr = { .fid = fid, .size = (uint32_t)MIN(size, (size_t)GOFER_XATTR_SIZE_MAX) },
+	};
+	struct gofer_rep rep;
+	int ret = call(c, &req, &rep, NULL);
+	if (ret < 0)
+		return ret;
+	if (rep.error)
+		return -rep.error;
+	return xattr_data(c, &rep, buf, req.listxattr.size);
+}
+
+int gofer_removexattr(struct gofer_client *c, uint32_t fid, const char *name)
+{
+	struct gofer_req req = { .type = GOFER_MSG_REMOVEXATTR, .removexattr.fid = fid };
+	int ret = copy_field(req.removexattr.name, sizeof(req.removexattr.name), name, -ERANGE);
+	return ret < 0 ? ret : simple_call(c, &req);
 }

@@ -233,12 +233,14 @@ START_TEST(test_req_reject)
 
 	/* Truncated header, empty message. */
 	ck_assert_int_eq(gofer_req_decode(buf, 0, &req), -EINVAL);
-	raw_req(GOFER_MAGIC, GOFER_MSG_ATTACH, 0, NULL, 0);
+	raw_req(GOFER_MAGIC, GOFER_MSG_CLUNK, 4, p, 4);
 	ck_assert_int_eq(gofer_req_decode(buf, 15, &req), -EINVAL);
-	ck_assert_int_eq(gofer_req_decode(buf, 16, &req), 0);
+	ck_assert_int_eq(gofer_req_decode(buf, 20, &req), 0);
 
-	/* Wrong magic (or version). */
-	n = raw_req(GOFER_MAGIC + 1, GOFER_MSG_ATTACH, 0, NULL, 0);
+	/* Wrong magic (or version: version 1 had no ATTACH payload). */
+	n = raw_req(GOFER_MAGIC + 1, GOFER_MSG_CLUNK, 4, p, 4);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
+	n = raw_req(0x47460001u, GOFER_MSG_ATTACH, 0, NULL, 0);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 
 	/* payload_len lying in either direction, or a payload too short or
@@ -251,7 +253,15 @@ START_TEST(test_req_reject)
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 	n = raw_req(GOFER_MAGIC, GOFER_MSG_GETATTR, 8, p, 8);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_ATTACH, 8, p, 8);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_ATTACH, 0, NULL, 0);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 	n = raw_req(GOFER_MAGIC, GOFER_MSG_ATTACH, 4, p, 4);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), 0);
+	ck_assert_uint_eq(req.attach.mount, 1);
+	uint32_t nmounts = GOFER_MOUNTS_MAX;
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_ATTACH, 4, &nmounts, 4);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 	n = raw_req(GOFER_MAGIC, GOFER_MSG_GETATTR, 4, p, 4);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), 0);
@@ -266,8 +276,14 @@ START_TEST(test_req_reject)
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 	n = raw_req(GOFER_MAGIC, 0xdeadbeef, 0, NULL, 0);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
-	n = raw_req(GOFER_MAGIC, GOFER_MSG_CREATE, 0, NULL, 0);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_REMOVEXATTR + 1, 0, NULL, 0);
 	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -ENOSYS);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_RESERVED_LAST, 0, NULL, 0);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -ENOSYS);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_RESERVED_LAST + 1, 0, NULL, 0);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
+	n = raw_req(GOFER_MAGIC, GOFER_MSG_CREATE, 0, NULL, 0);
+	ck_assert_int_eq(gofer_req_decode(buf, n, &req), -EINVAL);
 
 	/* Names. */
 	ck_assert_int_eq(decode_raw_walk(0, "ok", 2), 0);
@@ -342,7 +358,7 @@ START_TEST(test_req_encode_reject)
 
 	r = (struct gofer_req){ .type = 0 };
 	ck_assert_int_eq(gofer_req_encode(&r, buf, sizeof(buf)), -EINVAL);
-	r = (struct gofer_req){ .type = GOFER_MSG_MKDIR };
+	r = (struct gofer_req){ .type = GOFER_MSG_REMOVEXATTR + 1 };
 	ck_assert_int_eq(gofer_req_encode(&r, buf, sizeof(buf)), -EINVAL);
 	r = (struct gofer_req){ .type = GOFER_MSG_GETATTR, .getattr.fid = GOFER_FID_MAX };
 	ck_assert_int_eq(gofer_req_encode(&r, buf, sizeof(buf)), -EINVAL);
@@ -854,8 +870,8 @@ START_TEST(test_e2e_raw_garbage)
 	ck_assert_int_eq(rep.error, EINVAL);
 	ck_assert_uint_eq(rep.type, 7);
 	static uint8_t huge[GOFER_MSG_MAX + 100];
-	uint32_t att[4] = { GOFER_MAGIC, GOFER_MSG_ATTACH, 4, 0 };
-	memcpy(huge, att, 16);
+	uint32_t att[5] = { GOFER_MAGIC, GOFER_MSG_ATTACH, 4, 4, 0 };
+	memcpy(huge, att, 20);
 	ck_assert_int_eq(send(sv[0], huge, sizeof(huge), 0), (ssize_t)sizeof(huge));
 	n = recv(sv[0], buf, sizeof(buf), 0);
 	ck_assert_int_eq(gofer_rep_decode(buf, (size_t)n, &rep), 0);
@@ -863,7 +879,7 @@ START_TEST(test_e2e_raw_garbage)
 
 	int pass = open("/dev/null", O_RDONLY);
 	union { char b[CMSG_SPACE(sizeof(int))]; struct cmsghdr a; } cb;
-	struct iovec iov = { att, 16 };
+	struct iovec iov = { att, 20 };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cb.b,
 			     .msg_controllen = sizeof(cb.b) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
@@ -871,13 +887,13 @@ START_TEST(test_e2e_raw_garbage)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &pass, sizeof(int));
-	ck_assert_int_eq(sendmsg(sv[0], &mh, 0), 16);
+	ck_assert_int_eq(sendmsg(sv[0], &mh, 0), 20);
 	n = recv(sv[0], buf, sizeof(buf), 0);
 	ck_assert_int_eq(gofer_rep_decode(buf, (size_t)n, &rep), 0);
 	ck_assert_int_eq(rep.error, EINVAL);
 
 	/* Still serving. */
-	ck_assert_int_eq(send(sv[0], att, 16, 0), 16);
+	ck_assert_int_eq(send(sv[0], att, 20, 0), 20);
 	n = recv(sv[0], buf, sizeof(buf), 0);
 	ck_assert_int_eq(gofer_rep_decode(buf, (size_t)n, &rep), 0);
 	ck_assert_int_eq(rep.error, 0);
