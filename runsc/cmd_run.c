@@ -24,6 +24,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "gofer/binds.h"
 #include "runsc/cmd.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
@@ -390,20 +391,57 @@ static pid_t start_child(struct run_ctx *c, const struct child_req *req)
 	return -1;
 }
 
+static void strv_free_n(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The gofer opens every bind mount source on the host before it pivots
+ * into the rootfs: one --mount per config.json bind, in spec order (the
+ * order the sentry numbers them in, gofer/binds.h). */
 static int start_gofer(struct run_ctx *c, int sock)
 {
+	size_t nbinds = 0, n = 0;
 	char fdbuf[16];
-	char *argv[] = {
-		"sandboxrun", "gofer", "--rootfs", c->rootfs, "--sock-fd", fdbuf,
-		c->spec->root_readonly ? "--readonly" : NULL, NULL,
-	};
+	char **argv;
+	int ret = -1;
+
+	for (size_t i = 0; i < c->spec->n_mounts; i++)
+		nbinds += spec_mount_is_bind(&c->spec->mounts[i]);
+	argv = xzalloc((8 + 2 * nbinds) * sizeof(*argv));
+	argv[n++] = xstrdup("sandboxrun");
+	argv[n++] = xstrdup("gofer");
+	argv[n++] = xstrdup("--rootfs");
+	argv[n++] = xstrdup(c->rootfs);
+	argv[n++] = xstrdup("--sock-fd");
+	snprintf(fdbuf, sizeof(fdbuf), "%d", sock);
+	argv[n++] = xstrdup(fdbuf);
+	if (c->spec->root_readonly)
+		argv[n++] = xstrdup("--readonly");
+	for (size_t i = 0; i < c->spec->n_mounts; i++) {
+		const struct spec_mount *m = &c->spec->mounts[i];
+
+		if (!spec_mount_is_bind(m))
+			continue;
+		char *arg = gofer_bind_arg(m, c->bundle);
+		if (!arg) {
+			log_error("config.json: mounts[%zu]: a bind mount needs a source", i);
+			goto out;
+		}
+		argv[n++] = xstrdup("--mount");
+		argv[n++] = arg;
+	}
+
 	struct child_req req = {
 		.name = "gofer", .null_stdio = true, .keep_fds = &sock, .n_keep = 1, .argv = argv,
 	};
-
-	snprintf(fdbuf, sizeof(fdbuf), "%d", sock);
 	c->gofer = start_child(c, &req);
-	return c->gofer < 0 ? -1 : 0;
+	ret = c->gofer < 0 ? -1 : 0;
+out:
+	strv_free_n(argv, n);
+	return ret;
 }
 
 static int start_sentry(struct run_ctx *c, int spec_fd, int sock)

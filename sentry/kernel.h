@@ -269,6 +269,7 @@ struct task {
 struct memfile;
 struct gofer_client;
 struct mount;
+struct spec;
 
 struct host_watch {
 	int fd;
@@ -314,6 +315,14 @@ struct kernel {
 	int init_wait_status;          /* the sandbox's exit status */
 	int64_t boot_mono_ns;
 	int64_t boot_real_ns;
+
+	/* The task whose syscall handler is running (set by the dispatcher),
+	 * NULL outside syscalls: Linux's `current` for code that has no task
+	 * argument (inode ownership on create, vfs_current_cred). */
+	struct task *current;
+	/* Boot configuration the mount tree is built from: config.json (NULL
+	 * in unit tests). */
+	const struct spec *spec;
 };
 
 extern struct kernel *kernel;

@@ -21,6 +21,7 @@
 #include "runsc/util.h"
 #include "sentry/boot.h"
 #include "sentry/fdtable.h"
+#include "sentry/fs/goferfs.h"
 #include "sentry/gofer_client.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
@@ -300,6 +301,7 @@ int sentry_main(int argc, char **argv)
 	kernel = &k;
 	kernel_init(&k);
 	k.strace = b.strace;
+	k.spec = s;
 	k.host_signalfd = signalfd(-1, &fwd, SFD_NONBLOCK | SFD_CLOEXEC);
 	snprintf(k.hostname, sizeof(k.hostname), "%s", s->hostname ? s->hostname : "sandbox");
 	snprintf(k.domainname, sizeof(k.domainname), "%s", s->domainname ? s->domainname : "(none)");
@@ -326,6 +328,10 @@ int sentry_main(int argc, char **argv)
 		log_error("root filesystem: %s", strerror(-err));
 		goto out;
 	}
+	/* config.json bind mounts. COORDINATION: this call goes away
+	 * when vfs_init_root mounts all of config.json's mounts in order. */
+	if ((err = goferfs_mount_spec_binds(&k)) < 0)
+		goto out;
 	if ((err = sentry_pivot_to_empty_root()) < 0)
 		log_warn("sentry: cannot pivot to an empty root: %s", strerror(-err));
 	if ((err = sentry_drop_privileges()) < 0) {

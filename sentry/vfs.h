@@ -19,6 +19,8 @@ struct dentry;
 struct mount;
 struct file;
 struct superblock;
+struct statfs;
+struct spec_mount;
 
 struct path {
 	struct mount *mnt;
@@ -32,6 +34,9 @@ struct superblock {
 	unsigned long flags;    /* MS_RDONLY... */
 	uint64_t next_ino;      /* for synthetic filesystems */
 	void *priv;
+	/* statfs(2) numbers (NULL: vfs_statfs fills generic ones from the
+	 * fstype). f_flags is filled by the VFS from the mount. */
+	int (*statfs)(struct superblock *sb, struct statfs *st);
 };
 
 /* One emitted directory entry; returns false when the caller's buffer is
@@ -100,6 +105,16 @@ struct inode_ops {
 	 * (procfs: the process is still alive); false makes the lookup drop
 	 * it and ask the filesystem again. May refresh attributes. */
 	bool (*revalidate)(struct inode *ino);
+	/* Extended attributes, already checked by sentry/vfs/xattr.c (name
+	 * namespace, permission). getxattr/listxattr with size 0 return the
+	 * size needed; a too small buffer gives -ERANGE. NULL: -EOPNOTSUPP. */
+	ssize_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+	/* All names, each NUL-terminated; filter says which ones the caller
+	 * may see (trusted.* needs CAP_SYS_ADMIN). */
+	ssize_t (*listxattr)(struct inode *ino, char *buf, size_t size,
+			     bool (*filter)(const char *name, void *arg), void *arg);
+	int (*removexattr)(struct inode *ino, const char *name);
 };
 
 struct inode {
@@ -144,6 +159,8 @@ struct file_ops {
 	 * "anon_inode:[unknown]". */
 	int (*reopen)(struct file *f, struct file *nf);
 	int (*dname)(struct file *f, char *buf, size_t len);
+	/* fsync/fdatasync (NULL: -EINVAL, as Linux for files without one). */
+	int (*fsync)(struct file *f, bool datasync);
 };
 
 struct file {
@@ -219,6 +236,11 @@ int hostfd_file_new(int host_fd, int flags, struct file **out);
 /* Builds the sandbox's mount tree: the gofer-served rootfs at /, devfs at
  * /dev, and whatever else the foundation supports; sets kernel->root_mount. */
 int vfs_init_root(struct kernel *k);
+/* config.json mounts of host paths (type "bind", or a "bind"/"rbind"
+ * option), mounted by the gofer-backed filesystem: returns the root inode
+ * of what the gofer serves for mount number index of the spec. */
+int goferfs_spec_bind_root(struct kernel *k, const struct spec_mount *m, size_t index,
+			   struct inode **root);
 int vfs_root_path(struct path *out); /* new reference to / */
 
 /* Per-task filesystem context (CLONE_FS shares it). */

@@ -68,7 +68,9 @@ long syscall_dispatch(struct task *t)
 			log_debug_raw("[%d] syscall_%d(...) = -1 ENOSYS (unsupported)", t->tid, nr);
 		return -ENOSYS;
 	}
+	kernel->current = t;
 	long r = d->fn(t, a);
+	kernel->current = NULL;
 	if (kernel->strace && !(r == -EBLOCKED))
 		strace_log(t, d, a, r);
 	return r;

@@ -13,16 +13,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "gofer/binds.h"
 #include "runsc/log.h"
+#include "runsc/spec.h"
 #include "runsc/util.h"
+#include "sentry/fs/goferfs.h"
 #include "sentry/gofer_client.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -42,6 +48,7 @@ struct ino_map_entry {
 
 struct goferfs_sb {
 	struct gofer_client *c;
+	uint32_t root_fid;          /* kept alive by the root inode (statfs) */
 	uint64_t root_dev;          /* host device of the rootfs root */
 	struct ino_map_entry **map; /* (host dev, host ino) -> sandbox ino */
 	size_t map_buckets, map_count;
@@ -55,6 +62,10 @@ struct gofer_inode {
 	 * and every busybox applet is one: read it from the gofer once. */
 	char *link;
 	size_t link_len;
+	/* The host fd CREATE returned, for the open that follows it (an
+	 * O_CREAT open of a file whose mode forbids the access asked for
+	 * still succeeds), or -1. */
+	int create_fd;
 };
 
 /* An open regular file: the host fd the gofer gave us. */
@@ -167,6 +178,7 @@ static struct inode *goferfs_inode_new(struct superblock *sb, uint32_t fid, cons
 	ino = inode_new(sb, a->mode & S_IFMT, &goferfs_iops, fops);
 	gi = xzalloc(sizeof(*gi));
 	gi->fid = fid;
+	gi->create_fd = -1;
 	gi->host_dev = a->dev;
 	ino->priv = gi;
 	ino->ino = ino_map(sb->priv, a->dev, a->ino);
@@ -242,9 +254,14 @@ static int goferfs_open(struct inode *ino, struct file *f)
 	}
 	/* Access mode 3 (ioctl only) means nothing for a regular file. */
 	hflags = (acc == O_ACCMODE ? O_RDWR : acc) | (f->flags & (O_TRUNC | O_APPEND));
-	rc = gofer_open(GSB(ino)->c, GI(ino)->fid, hflags, &fd);
-	if (rc < 0)
-		return rc;
+	if (GI(ino)->create_fd >= 0) {
+		/* Just created (read-write): the VFS enforces f's access mode. */
+		fd = steal_fd(&GI(ino)->create_fd);
+	} else {
+		rc = gofer_open(GSB(ino)->c, GI(ino)->fid, hflags, &fd);
+		if (rc < 0)
+			return rc;
+	}
 	gf = xzalloc(sizeof(*gf));
 	gf->fd = fd;
 	f->priv = gf;
@@ -257,61 +274,252 @@ static int goferfs_open(struct inode *ino, struct file *f)
 	return 0;
 }
 
-/* Until goferfs learns to modify the rootfs, it behaves as a read-only
- * filesystem for everything but writing existing files. */
+/* ---- write operations ----
+ *
+ * The sentry has done Linux's checks (permissions, read-only mounts,
+ * sticky directories) against the workload's credentials; the gofer then
+ * acts with its own and gives new files the owner asked for here. Cached
+ * attributes of the files involved are refreshed from the gofer's replies;
+ * a directory's own (mtime, nlink) on its next getattr. */
+
+static bool cred_in_group_of(const struct cred *c, uint32_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* The credentials of the task whose syscall runs (NULL: the sentry
+ * itself at boot, as root). */
+static const struct cred *creator_cred(void)
+{
+	return kernel && kernel->current ? kernel->current->cred : NULL;
+}
+
+/* inode_init_owner() and mode_strip_sgid() for a new file in dir: the
+ * creator's fsuid; the directory's group if it is set-group-ID (which a
+ * new directory inherits too), else the creator's fsgid; and a new file's
+ * set-group-ID bit dropped when a set-group-ID directory gives it a group
+ * the creator is not in (without CAP_FSETID). mode is S_IFMT|perm. */
+static void new_owner(struct inode *dir, uint32_t *mode, uint32_t *uid, uint32_t *gid)
+{
+	const struct cred *c = creator_cred();
+
+	*uid = c ? c->fsuid : 0;
+	*gid = c ? c->fsgid : 0;
+	if (!(dir->mode & S_ISGID))
+		return;
+	*gid = dir->gid;
+	if (S_ISDIR(*mode)) {
+		*mode |= S_ISGID;
+	} else if ((*mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && c &&
+		   !cred_in_group_of(c, dir->gid) && !cred_capable(c, CAP_FSETID)) {
+		*mode &= ~(uint32_t)S_ISGID;
+	}
+}
+
 static int goferfs_create(struct inode *dir, const char *name, uint32_t mode, struct inode **out)
 {
-	log_once("goferfs_create", "goferfs: creating files is not supported yet (EROFS)");
-	return -EROFS;
+	struct gofer_attr attr;
+	uint32_t uid, gid, fid;
+	struct inode *ino;
+	int fd, rc;
+
+	new_owner(dir, &mode, &uid, &gid);
+	rc = gofer_create(GSB(dir)->c, GI(dir)->fid, name, O_RDWR, mode & 07777, uid, gid, &fid,
+			  &attr, &fd);
+	if (rc < 0)
+		return rc;
+	ino = goferfs_inode_new(dir->sb, fid, &attr);
+	GI(ino)->create_fd = fd;
+	*out = ino;
+	return 0;
 }
 
 static int goferfs_mkdir(struct inode *dir, const char *name, uint32_t mode)
 {
-	log_once("goferfs_mkdir", "goferfs: mkdir is not supported yet (EROFS)");
-	return -EROFS;
+	struct gofer_attr attr;
+	uint32_t uid, gid;
+
+	mode = S_IFDIR | (mode & 07777);
+	new_owner(dir, &mode, &uid, &gid);
+	return gofer_mkdir(GSB(dir)->c, GI(dir)->fid, name, mode & 07777, uid, gid, &attr);
 }
 
 static int goferfs_unlink(struct inode *dir, const char *name)
 {
-	log_once("goferfs_unlink", "goferfs: unlink is not supported yet (EROFS)");
-	return -EROFS;
+	return gofer_unlink(GSB(dir)->c, GI(dir)->fid, name, 0);
 }
 
 static int goferfs_rmdir(struct inode *dir, const char *name)
 {
-	log_once("goferfs_rmdir", "goferfs: rmdir is not supported yet (EROFS)");
-	return -EROFS;
+	return gofer_unlink(GSB(dir)->c, GI(dir)->fid, name, AT_REMOVEDIR);
 }
 
 static int goferfs_rename(struct inode *odir, const char *oname, struct inode *ndir, const char *nname,
 			  unsigned int flags)
 {
-	log_once("goferfs_rename", "goferfs: rename is not supported yet (EROFS)");
-	return -EROFS;
+	/* Whiteouts are an overlay's business, not the host's. */
+	if (flags & ~(unsigned int)(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (odir->sb != ndir->sb)
+		return -EXDEV;
+	return gofer_rename(GSB(odir)->c, GI(odir)->fid, oname, GI(ndir)->fid, nname, flags);
 }
 
 static int goferfs_symlink(struct inode *dir, const char *name, const char *target)
 {
-	log_once("goferfs_symlink", "goferfs: symlink is not supported yet (EROFS)");
-	return -EROFS;
+	uint32_t mode = S_IFLNK | 0777, uid, gid;
+	struct gofer_attr attr;
+
+	new_owner(dir, &mode, &uid, &gid);
+	return gofer_symlink(GSB(dir)->c, GI(dir)->fid, name, target, uid, gid, &attr);
 }
 
 static int goferfs_link(struct inode *dir, const char *name, struct inode *target)
 {
-	log_once("goferfs_link", "goferfs: link is not supported yet (EROFS)");
-	return -EROFS;
+	struct gofer_attr attr;
+	int rc;
+
+	if (target->sb != dir->sb || target->iops != &goferfs_iops)
+		return -EXDEV;
+	rc = gofer_link(GSB(dir)->c, GI(dir)->fid, name, GI(target)->fid, &attr);
+	if (rc == 0)
+		attr_to_inode(target, &attr); /* nlink and ctime changed */
+	return rc;
 }
 
 static int goferfs_mknod(struct inode *dir, const char *name, uint32_t mode, uint64_t rdev)
 {
-	log_once("goferfs_mknod", "goferfs: mknod is not supported yet (EROFS)");
-	return -EROFS;
+	struct gofer_attr attr;
+	uint32_t uid, gid;
+
+	if (!S_ISFIFO(mode) && !S_ISSOCK(mode)) {
+		/* A device node in the rootfs would open a host device. */
+		log_once("goferfs_mknod_dev", "goferfs: device nodes cannot be created (EPERM)");
+		return -EPERM;
+	}
+	new_owner(dir, &mode, &uid, &gid);
+	return gofer_mknod(GSB(dir)->c, GI(dir)->fid, name, (mode & S_IFMT) | (mode & 07777), uid,
+			   gid, &attr);
 }
 
 static int goferfs_setattr(struct inode *ino, const struct vfs_iattr *ia)
 {
-	log_once("goferfs_setattr", "goferfs: changing attributes is not supported yet (EROFS)");
-	return -EROFS;
+	struct gofer_setattr sa = { 0 };
+	struct gofer_attr attr;
+	int rc;
+
+	if (ia->valid & VFS_ATTR_MODE) {
+		sa.valid |= GOFER_SETATTR_MODE;
+		sa.mode = ia->mode & 07777;
+	}
+	if (ia->valid & VFS_ATTR_UID) {
+		sa.valid |= GOFER_SETATTR_UID;
+		sa.uid = ia->uid;
+	}
+	if (ia->valid & VFS_ATTR_GID) {
+		sa.valid |= GOFER_SETATTR_GID;
+		sa.gid = ia->gid;
+	}
+	if (ia->valid & VFS_ATTR_SIZE) {
+		if (ia->size < 0)
+			return -EINVAL;
+		sa.valid |= GOFER_SETATTR_SIZE;
+		sa.size = ia->size;
+	}
+	/* The VFS resolved "now" already: the sandbox's clock decides. */
+	if (ia->valid & VFS_ATTR_ATIME) {
+		sa.valid |= GOFER_SETATTR_ATIME;
+		sa.atime_sec = ia->atime.tv_sec;
+		sa.atime_nsec = (uint32_t)ia->atime.tv_nsec;
+	}
+	if (ia->valid & VFS_ATTR_MTIME) {
+		sa.valid |= GOFER_SETATTR_MTIME;
+		sa.mtime_sec = ia->mtime.tv_sec;
+		sa.mtime_nsec = (uint32_t)ia->mtime.tv_nsec;
+	}
+	if (!sa.valid)
+		return 0;
+	rc = gofer_setattr(GSB(ino)->c, GI(ino)->fid, &sa, &attr);
+	if (rc == 0)
+		attr_to_inode(ino, &attr);
+	return rc;
+}
+
+/* Extended attributes: names and permissions were checked by the VFS; the
+ * gofer carries user.* and trusted.* (the latter only if the host lets it,
+ * else EOPNOTSUPP). */
+static ssize_t goferfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
+{
+	return gofer_getxattr(GSB(ino)->c, GI(ino)->fid, name, buf, size);
+}
+
+static int goferfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size,
+			    int flags)
+{
+	return gofer_setxattr(GSB(ino)->c, GI(ino)->fid, name, value, size, flags);
+}
+
+static ssize_t goferfs_listxattr(struct inode *ino, char *buf, size_t size,
+				 bool (*filter)(const char *name, void *arg), void *arg)
+{
+	_cleanup_free_ char *all = xmalloc(GOFER_XATTR_SIZE_MAX);
+	ssize_t n = gofer_listxattr(GSB(ino)->c, GI(ino)->fid, all, GOFER_XATTR_SIZE_MAX);
+	size_t used = 0;
+
+	if (n < 0)
+		return n;
+	for (ssize_t off = 0; off < n;) {
+		const char *x = all + off;
+		size_t len = strlen(x) + 1; /* the client checked the list */
+
+		off += (ssize_t)len;
+		if (filter && !filter(x, arg))
+			continue;
+		if (size && used + len > size)
+			return -ERANGE;
+		if (size)
+			memcpy(buf + used, x, len);
+		used += len;
+	}
+	return (ssize_t)used;
+}
+
+static int goferfs_removexattr(struct inode *ino, const char *name)
+{
+	return gofer_removexattr(GSB(ino)->c, GI(ino)->fid, name);
+}
+
+static int goferfs_statfs(struct superblock *sb, struct statfs *st)
+{
+	struct goferfs_sb *g = sb->priv;
+	struct gofer_statfs gs;
+	int rc = gofer_statfs(g->c, g->root_fid, &gs);
+
+	if (rc < 0)
+		return rc;
+	memset(st, 0, sizeof(*st));
+	/* The host's numbers, but the type the sandbox shows for a gofer
+	 * mount (V9FS_MAGIC, as runsc) and flags that are the VFS's. */
+	st->f_type = 0x01021997;
+	st->f_bsize = (long)gs.bsize;
+	st->f_blocks = gs.blocks;
+	st->f_bfree = gs.bfree;
+	st->f_bavail = gs.bavail;
+	st->f_files = gs.files;
+	st->f_ffree = gs.ffree;
+	st->f_namelen = (long)gs.namelen;
+	st->f_frsize = (long)gs.frsize;
+	return 0;
+}
+
+static int goferfs_fsync(struct file *f, bool datasync)
+{
+	return gofer_fsync(GSB(f->inode)->c, GI(f->inode)->fid, datasync);
 }
 
 static void goferfs_evict(struct inode *ino)
@@ -323,6 +531,8 @@ static void goferfs_evict(struct inode *ino)
 	/* A failed clunk only leaks a gofer fid; nothing to report to. */
 	gofer_clunk(GSB(ino)->c, gi->fid);
 	free(gi->link);
+	if (gi->create_fd >= 0)
+		close(gi->create_fd);
 	free(gi);
 	ino->priv = NULL;
 }
@@ -342,6 +552,10 @@ static const struct inode_ops goferfs_iops = {
 	.mknod = goferfs_mknod,
 	.setattr = goferfs_setattr,
 	.evict = goferfs_evict,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 /* ---- regular files ---- */
@@ -453,6 +667,7 @@ static const struct file_ops goferfs_file_fops = {
 	.poll = goferfs_poll,
 	.getattr = goferfs_file_getattr,
 	.release = goferfs_file_release,
+	.fsync = goferfs_fsync,
 };
 
 /* ---- directories ---- */
@@ -579,9 +794,12 @@ static const struct file_ops goferfs_dir_fops = {
 	.poll = goferfs_poll,
 	.getattr = goferfs_dir_getattr,
 	.release = goferfs_dir_release,
+	.fsync = goferfs_fsync,
 };
 
-int goferfs_mount_root(struct gofer_client *c, struct inode **root)
+/* The root of gofer mount `mount` as a new superblock: a directory, or
+ * with file_ok a regular file (a file bind mount). */
+static int goferfs_mount(struct gofer_client *c, uint32_t mount, bool file_ok, struct inode **root)
 {
 	struct gofer_attr attr;
 	struct goferfs_sb *g;
@@ -589,21 +807,48 @@ int goferfs_mount_root(struct gofer_client *c, struct inode **root)
 	uint32_t fid;
 	int rc;
 
-	rc = gofer_attach(c, &fid, &attr);
+	rc = gofer_attach_mount(c, mount, &fid, &attr);
 	if (rc < 0)
 		return rc;
-	if (!S_ISDIR(attr.mode)) {
+	if (!S_ISDIR(attr.mode) && !(file_ok && S_ISREG(attr.mode))) {
 		gofer_clunk(c, fid);
 		return -ENOTDIR;
 	}
 	g = xzalloc(sizeof(*g));
 	g->c = c;
+	g->root_fid = fid;
 	g->root_dev = attr.dev;
 	g->next_remap = INO_REMAP_BASE;
-	/* "9p" as runsc shows its gofer-backed rootfs in /proc/mounts. */
+	/* "9p" as runsc shows its gofer-backed mounts in /proc/mounts. */
 	sb = sb_new("9p", 0);
 	sb->priv = g;
+	sb->statfs = goferfs_statfs;
 	*root = goferfs_inode_new(sb, fid, &attr);
 	sb_put(sb); /* the root inode holds the superblock now */
 	return 0;
+}
+
+int goferfs_mount_root(struct gofer_client *c, struct inode **root)
+{
+	return goferfs_mount(c, 0, false, root);
+}
+
+int goferfs_mount_bind(struct gofer_client *c, uint32_t mount, struct inode **root)
+{
+	if (mount == 0)
+		return -EINVAL;
+	return goferfs_mount(c, mount, true, root);
+}
+
+int goferfs_spec_bind_root(struct kernel *k, const struct spec_mount *m, size_t index,
+			   struct inode **root)
+{
+	uint32_t mount;
+
+	if (!k->gofer || !k->spec || index >= k->spec->n_mounts)
+		return -EINVAL;
+	mount = gofer_bind_index(k->spec, index);
+	if (mount == 0)
+		return -EINVAL; /* not a bind mount */
+	return goferfs_mount_bind(k->gofer, mount, root);
 }
