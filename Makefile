@@ -3,7 +3,8 @@ CC      ?= gcc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 PKGS    := libseccomp libunwind yajl libxxhash
-DEB_DEPS := libseccomp-dev libunwind-dev libxxhash-dev libyajl-dev check pkg-config busybox-static
+DEB_DEPS := libseccomp-dev libunwind-dev libxxhash-dev libyajl-dev check pkg-config busybox-static \
+	clang
 
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -I. \
 	-Wno-unused-parameter -fno-strict-aliasing
@@ -26,11 +27,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 CONF_SRCS := $(wildcard tests/conformance/*.c)
 CONF_BINS := $(CONF_SRCS:tests/conformance/%.c=$(BUILD)/conformance/%)
 
-.PHONY: all deps test unit conformance integration demo asan bench install clean help fmt
+.PHONY: all deps test unit conformance integration demo asan bench install clean help fmt \
+	fuzz fuzz-build
 all: $(BIN)
 
 help:
-	@echo "make deps | all | test | demo | asan | bench | install PREFIX=... | clean"
+	@echo "make deps | all | test | demo | asan | bench | fuzz [FUZZ_SECONDS=60] | install PREFIX=... | clean"
 
 # Installs only what is missing (apt-get). Needs root on a fresh machine.
 deps:
@@ -68,8 +70,42 @@ $(BUILD)/conformance/%: tests/conformance/%.c tests/conformance/conformance.h
 unit: $(UNIT_BINS)
 conformance: $(CONF_BINS)
 
+# libFuzzer targets (fuzz/*_fuzz.c) need clang with -fsanitize=fuzzer;
+# without it fuzz-build says so and builds nothing (make test then skips
+# the fuzz smoke run, tests/integration/gofer_fuzz.sh).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_OK       = $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -x c - -o /dev/null >/dev/null 2>&1 && echo yes)
+
+$(FUZZ_DIR)/gofer_decode_fuzz: fuzz/gofer_decode_fuzz.c gofer/protocol.c gofer/protocol.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ fuzz/gofer_decode_fuzz.c gofer/protocol.c
+
+# The seed corpus is made by the encoders, so it follows the protocol.
+$(FUZZ_DIR)/gofer_seeds: fuzz/gofer_seeds.c gofer/protocol.c gofer/protocol.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ fuzz/gofer_seeds.c gofer/protocol.c
+
+fuzz-build:
+	@if [ "$(FUZZ_OK)" = yes ]; then \
+	  $(MAKE) --no-print-directory $(FUZZ_DIR)/gofer_decode_fuzz $(FUZZ_DIR)/gofer_seeds; \
+	else echo "fuzz: $(FUZZ_CC) with libFuzzer (-fsanitize=fuzzer) not available: not built"; fi
+
+# Runs the gofer message decoder fuzzer for FUZZ_SECONDS; the corpus it
+# grows stays in $(FUZZ_DIR)/corpus for the next run.
+fuzz: deps fuzz-build
+	@[ -x $(FUZZ_DIR)/gofer_decode_fuzz ] || { echo "fuzz: no fuzzer built"; exit 1; }
+	@rm -rf $(FUZZ_DIR)/seeds && $(FUZZ_DIR)/gofer_seeds $(FUZZ_DIR)/seeds
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
+	$(FUZZ_DIR)/gofer_decode_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/crashes/ $(FUZZ_DIR)/corpus $(FUZZ_DIR)/seeds
+
 test: deps
-	$(MAKE) all unit conformance
+	$(MAKE) all unit conformance fuzz-build
 	@BUILD=$(BUILD) tests/run-all.sh
 
 demo: deps
