@@ -459,7 +459,8 @@ static ssize_t xattr_data(struct gofer_client *c, const struct gofer_rep *rep, v
 		return rep->getxattr.data ? broken(c, "xattr data not asked for") : (ssize_t)len;
 	if (len > size || (len && !rep->getxattr.data))
 		return broken(c, "xattr reply does not match the request");
-	memcpy(buf, rep->getxattr.data, len);
+	if (len)
+		memcpy(buf, rep->getxattr.data, len);
 	return (ssize_t)len;
 }
 

@@ -53,6 +53,9 @@ struct goferfs_sb {
 	struct ino_map_entry **map; /* (host dev, host ino) -> sandbox ino */
 	size_t map_buckets, map_count;
 	uint64_t next_remap;
+	/* Live inodes: the last one to go frees this (the VFS's superblock
+	 * has no destructor for its priv). */
+	size_t ninodes;
 };
 
 struct gofer_inode {
@@ -179,6 +182,7 @@ static struct inode *goferfs_inode_new(struct superblock *sb, uint32_t fid, cons
 	gi = xzalloc(sizeof(*gi));
 	gi->fid = fid;
 	gi->create_fd = -1;
+	GSB(ino)->ninodes++;
 	gi->host_dev = a->dev;
 	ino->priv = gi;
 	ino->ino = ino_map(sb->priv, a->dev, a->ino);
@@ -519,7 +523,32 @@ static int goferfs_statfs(struct superblock *sb, struct statfs *st)
 
 static int goferfs_fsync(struct file *f, bool datasync)
 {
+	struct gofer_file *gf = S_ISREG(f->inode->mode) ? f->priv : NULL;
+
+	/* An open regular file has its host fd here; a directory's is the
+	 * gofer's to sync. */
+	if (gf && gf->fd >= 0)
+		return (datasync ? fdatasync(gf->fd) : fsync(gf->fd)) < 0 ? -errno : 0;
 	return gofer_fsync(GSB(f->inode)->c, GI(f->inode)->fid, datasync);
+}
+
+static void goferfs_sb_release(struct superblock *sb)
+{
+	struct goferfs_sb *g = sb->priv;
+
+	if (--g->ninodes > 0)
+		return;
+	for (size_t i = 0; i < g->map_buckets; i++) {
+		struct ino_map_entry *e = g->map[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			free(e);
+		}
+	}
+	free(g->map);
+	free(g);
+	sb->priv = NULL;
 }
 
 static void goferfs_evict(struct inode *ino)
@@ -535,6 +564,7 @@ static void goferfs_evict(struct inode *ino)
 		close(gi->create_fd);
 	free(gi);
 	ino->priv = NULL;
+	goferfs_sb_release(ino->sb);
 }
 
 static const struct inode_ops goferfs_iops = {
