@@ -320,9 +320,11 @@ struct kernel {
 	 * NULL outside syscalls: Linux's `current` for code that has no task
 	 * argument (inode ownership on create, vfs_current_cred). */
 	struct task *current;
-	/* Boot configuration the mount tree is built from: config.json (NULL
-	 * in unit tests). */
+	/* Boot configuration the mount tree is built from (vfs_init_root):
+	 * config.json (NULL in unit tests) and --overlay=none, which sends
+	 * rootfs writes to the gofer instead of an in-memory upper layer. */
 	const struct spec *spec;
+	bool root_overlay_none;
 };
 
 extern struct kernel *kernel;

@@ -301,7 +301,6 @@ int sentry_main(int argc, char **argv)
 	kernel = &k;
 	kernel_init(&k);
 	k.strace = b.strace;
-	k.spec = s;
 	k.host_signalfd = signalfd(-1, &fwd, SFD_NONBLOCK | SFD_CLOEXEC);
 	snprintf(k.hostname, sizeof(k.hostname), "%s", s->hostname ? s->hostname : "sandbox");
 	snprintf(k.domainname, sizeof(k.domainname), "%s", s->domainname ? s->domainname : "(none)");
@@ -317,6 +316,7 @@ int sentry_main(int argc, char **argv)
 		goto out;
 	}
 	k.mf = &mf;
+	k.spec = s;
 	struct platform_config pc = { .memfd = mf.fd, .cpu = pick_cpu() };
 	if ((err = k.pops->init(&k.platform, &pc)) < 0) {
 		log_error("platform %s: %s", b.platform, strerror(-err));

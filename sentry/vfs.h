@@ -20,6 +20,7 @@ struct mount;
 struct file;
 struct superblock;
 struct statfs;
+struct pipe;
 struct spec_mount;
 
 struct path {
@@ -37,6 +38,14 @@ struct superblock {
 	/* statfs(2) numbers (NULL: vfs_statfs fills generic ones from the
 	 * fstype). f_flags is filled by the VFS from the mount. */
 	int (*statfs)(struct superblock *sb, struct statfs *st);
+	/* Filesystem-specific options for /proc/mounts ("size=...,mode=..."),
+	 * without a leading comma; returns the length written. May be NULL. */
+	int (*show_options)(struct superblock *sb, char *buf, size_t len);
+	/* mount -o remount: applies the filesystem part of data (options it
+	 * does not know: -EINVAL). May be NULL (then any data is refused). */
+	int (*remount)(struct superblock *sb, const char *data);
+	/* Releases priv when the last reference goes (may be NULL). */
+	void (*kill_sb)(struct superblock *sb);
 };
 
 /* One emitted directory entry; returns false when the caller's buffer is
@@ -115,6 +124,8 @@ struct inode_ops {
 	ssize_t (*listxattr)(struct inode *ino, char *buf, size_t size,
 			     bool (*filter)(const char *name, void *arg), void *arg);
 	int (*removexattr)(struct inode *ino, const char *name);
+	/* O_TMPFILE: a new unnamed regular file (nlink 0) in dir. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
 };
 
 struct inode {
@@ -161,6 +172,8 @@ struct file_ops {
 	int (*dname)(struct file *f, char *buf, size_t len);
 	/* fsync/fdatasync (NULL: -EINVAL, as Linux for files without one). */
 	int (*fsync)(struct file *f, bool datasync);
+	/* fallocate(2) modes the filesystem supports (NULL: -EOPNOTSUPP). */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 };
 
 struct file {
@@ -236,11 +249,6 @@ int hostfd_file_new(int host_fd, int flags, struct file **out);
 /* Builds the sandbox's mount tree: the gofer-served rootfs at /, devfs at
  * /dev, and whatever else the foundation supports; sets kernel->root_mount. */
 int vfs_init_root(struct kernel *k);
-/* config.json mounts of host paths (type "bind", or a "bind"/"rbind"
- * option), mounted by the gofer-backed filesystem: returns the root inode
- * of what the gofer serves for mount number index of the spec. */
-int goferfs_spec_bind_root(struct kernel *k, const struct spec_mount *m, size_t index,
-			   struct inode **root);
 int vfs_root_path(struct path *out); /* new reference to / */
 
 /* Per-task filesystem context (CLONE_FS shares it). */

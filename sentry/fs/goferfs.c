@@ -870,15 +870,22 @@ int goferfs_mount_bind(struct gofer_client *c, uint32_t mount, struct inode **ro
 	return goferfs_mount(c, mount, true, root);
 }
 
+/* Bind roots handed out, for goferfs_mount_spec_binds. */
+unsigned int goferfs_spec_binds_attached;
+
 int goferfs_spec_bind_root(struct kernel *k, const struct spec_mount *m, size_t index,
 			   struct inode **root)
 {
 	uint32_t mount;
+	int rc;
 
 	if (!k->gofer || !k->spec || index >= k->spec->n_mounts)
 		return -EINVAL;
 	mount = gofer_bind_index(k->spec, index);
 	if (mount == 0)
 		return -EINVAL; /* not a bind mount */
-	return goferfs_mount_bind(k->gofer, mount, root);
+	rc = goferfs_mount_bind(k->gofer, mount, root);
+	if (rc == 0)
+		goferfs_spec_binds_attached++;
+	return rc;
 }

@@ -4,7 +4,9 @@
  * COORDINATION: this is the minimal call site for bind mounts, from
  * sentry/main.c right after vfs_init_root. When the mount table that
  * handles all of config.json's mounts in order lands (vfs_init_root calls
- * goferfs_spec_bind_root for each bind), this file and its call go. */
+ * goferfs_spec_bind_root for each bind), this file and its call can go;
+ * until they do, this steps aside when the mount table already attached
+ * the binds, so the two never mount them twice. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -103,7 +105,7 @@ static unsigned long bind_flags(const struct spec_mount *m)
 
 int goferfs_mount_spec_binds(struct kernel *k)
 {
-	if (!k->spec)
+	if (!k->spec || goferfs_spec_binds_attached)
 		return 0;
 	for (size_t i = 0; i < k->spec->n_mounts; i++) {
 		const struct spec_mount *m = &k->spec->mounts[i];
