@@ -316,7 +316,6 @@ int sentry_main(int argc, char **argv)
 		goto out;
 	}
 	k.mf = &mf;
-	k.spec = s;
 	struct platform_config pc = { .memfd = mf.fd, .cpu = pick_cpu() };
 	if ((err = k.pops->init(&k.platform, &pc)) < 0) {
 		log_error("platform %s: %s", b.platform, strerror(-err));
@@ -330,6 +329,7 @@ int sentry_main(int argc, char **argv)
 	}
 	/* config.json bind mounts. COORDINATION: this call goes away
 	 * when vfs_init_root mounts all of config.json's mounts in order. */
+	k.spec = s;
 	if ((err = goferfs_mount_spec_binds(&k)) < 0)
 		goto out;
 	if ((err = sentry_pivot_to_empty_root()) < 0)
