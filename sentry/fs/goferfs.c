@@ -521,14 +521,10 @@ static int goferfs_statfs(struct superblock *sb, struct statfs *st)
 	return 0;
 }
 
-static int goferfs_fsync(struct file *f, bool datasync)
+/* A directory has no host fd in the sentry: the gofer syncs it. (Regular
+ * files sync their own host fd, with the page cache in front.) */
+static int goferfs_dir_fsync(struct file *f, bool datasync)
 {
-	struct gofer_file *gf = S_ISREG(f->inode->mode) ? f->priv : NULL;
-
-	/* An open regular file has its host fd here; a directory's is the
-	 * gofer's to sync. */
-	if (gf && gf->fd >= 0)
-		return (datasync ? fdatasync(gf->fd) : fsync(gf->fd)) < 0 ? -errno : 0;
 	return gofer_fsync(GSB(f->inode)->c, GI(f->inode)->fid, datasync);
 }
 
@@ -697,7 +693,6 @@ static const struct file_ops goferfs_file_fops = {
 	.poll = goferfs_poll,
 	.getattr = goferfs_file_getattr,
 	.release = goferfs_file_release,
-	.fsync = goferfs_fsync,
 };
 
 /* ---- directories ---- */
@@ -824,7 +819,7 @@ static const struct file_ops goferfs_dir_fops = {
 	.poll = goferfs_poll,
 	.getattr = goferfs_dir_getattr,
 	.release = goferfs_dir_release,
-	.fsync = goferfs_fsync,
+	.fsync = goferfs_dir_fsync,
 };
 
 /* The root of gofer mount `mount` as a new superblock: a directory, or

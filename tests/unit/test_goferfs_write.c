@@ -404,13 +404,12 @@ START_TEST(test_xattr_statfs_fsync)
 	ck_assert_uint_eq(sf.f_blocks, hsf.f_blocks);
 	ck_assert_int_eq(sf.f_namelen, hsf.f_namelen);
 
-	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, "/xa", O_WRONLY, 0, &f), 0);
+	/* Directories sync through the gofer (regular files through their
+	 * own host fd, the page cache's business). */
+	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0, &f), 0);
 	ck_assert_ptr_nonnull(f->ops->fsync);
 	ck_assert_int_eq(f->ops->fsync(f, false), 0);
 	ck_assert_int_eq(f->ops->fsync(f, true), 0);
-	file_put(f);
-	ck_assert_int_eq(vfs_open(&task, AT_FDCWD, "/", O_RDONLY | O_DIRECTORY, 0, &f), 0);
-	ck_assert_int_eq(f->ops->fsync(f, false), 0);
 	file_put(f);
 	path_put(&p);
 }
