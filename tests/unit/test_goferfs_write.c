@@ -122,9 +122,12 @@ static void setup(void)
 
 	ck_assert_int_eq(gofer_client_new(sv[0], &c), 0);
 	test_kernel.gofer = c;
-	test_kernel.spec = &spec;
+	/* goferfs itself at the root (the overlay has its own tests), and the
+	 * spec's binds mounted by test_binds, not by vfs_init_root. */
+	test_kernel.root_overlay_none = true;
 	kernel = &test_kernel;
 	ck_assert_int_eq(vfs_init_root(&test_kernel), 0);
+	test_kernel.spec = &spec;
 	ck_assert_int_eq(vfs_root_path(&rp), 0);
 	task.fs = fs_context_new(&rp, &rp);
 	task.fs->umask = 022;
