@@ -31,6 +31,12 @@ void gofer_fid_free(struct gofer_fid *f)
 	close_if_open(f->parent_fd);
 	close_if_open(f->dir_fd);
 	free(f->name);
+	for (struct gofer_fid_name *a = f->aliases, *next; a; a = next) {
+		next = a->next;
+		close_if_open(a->parent_fd);
+		free(a->name);
+		free(a);
+	}
 	free(f);
 }
 

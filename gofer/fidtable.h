@@ -6,6 +6,20 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Another name of a fid's file, made through LINK: the sentry gives all
+ * the names it links one inode, and so one fid, so when the walked name is
+ * removed or renamed away the file is reopened through these. */
+struct gofer_fid_name {
+	int parent_fd;   /* O_PATH dup of the directory */
+	char *name;
+	dev_t parent_dev;
+	ino_t parent_ino;
+	struct gofer_fid_name *next;
+};
+
+/* Names kept per fid beyond the walked one (each holds an fd). */
+#define GOFER_FID_ALIASES_MAX 8
+
 struct gofer_fid {
 	int fd;          /* O_PATH|O_NOFOLLOW: the file itself, never followed */
 	/* Non-directories are reopened by name under their parent (an O_PATH
@@ -21,6 +35,8 @@ struct gofer_fid {
 	bool readonly;   /* its mount is read-only: writes get EROFS */
 	dev_t parent_dev; /* identity of parent_fd's directory (RENAME fix-ups) */
 	ino_t parent_ino;
+	struct gofer_fid_name *aliases; /* more names (LINK), newest first */
+	unsigned int naliases;
 };
 
 struct gofer_fidtable {

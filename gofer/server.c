@@ -232,14 +232,64 @@ static int do_getattr(struct gofer_server *s, const struct gofer_req *req, struc
 
 /* Opens the file a fid names with flags (already validated by the
  * decoder), returning a new host fd or -errno. */
+/* Opens name under parent_fd with oflags and checks that it is still the
+ * file f names; the fd, or -errno (-ESTALE for another file). */
+static int open_checked(const struct gofer_fid *f, int parent_fd, const char *name, int oflags)
+{
+	struct stat st;
+	int fd = openat(parent_fd, name, oflags), ret;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (st.st_dev != f->dev || st.st_ino != f->ino) {
+		ret = -ESTALE;
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return ret;
+}
+
+/* Makes alias a the fid's name (it still leads to the file) and the
+ * current name an alias. */
+static void promote_alias(struct gofer_fid *f, struct gofer_fid_name *a)
+{
+	int fd = f->parent_fd;
+	char *name = f->name;
+	dev_t dev = f->parent_dev;
+	ino_t ino = f->parent_ino;
+
+	f->parent_fd = a->parent_fd;
+	f->name = a->name;
+	f->parent_dev = a->parent_dev;
+	f->parent_ino = a->parent_ino;
+	a->parent_fd = fd;
+	a->name = name;
+	a->parent_dev = dev;
+	a->parent_ino = ino;
+}
+
+/* A non-directory's name gone (removed, renamed away, replaced): its
+ * other names (LINK) may still lead to it. */
+static bool name_gone(int err)
+{
+	return err == -ENOENT || err == -ESTALE || err == -ELOOP || err == -ENOTDIR || err == -EBADF;
+}
+
+/* Opens the file a fid names with flags (already validated by the
+ * decoder), returning a new host fd or -errno. */
 static int fid_reopen(struct gofer_server *s, struct gofer_fid *f, int flags)
 {
 	/* O_NONBLOCK always: a name swapped for a FIFO must not hang the
-	 * gofer (the identity check below then rejects it); the caller's own
+	 * gofer (the identity check then rejects it); the caller's own
 	 * choice is restored after. O_NOCTTY: never acquire a terminal. */
 	int oflags = flags | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
-	struct stat st;
-	int fd, ret;
+	int fd;
 
 	if (S_ISLNK(f->mode))
 		return -ELOOP; /* what open(O_NOFOLLOW) says of a symlink */
@@ -252,28 +302,24 @@ static int fid_reopen(struct gofer_server *s, struct gofer_fid *f, int flags)
 	    ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)))
 		return -EROFS;
 
-	if (S_ISDIR(f->mode))
-		fd = openat(f->fd, ".", oflags);
-	else
-		fd = openat(f->parent_fd, f->name, oflags);
+	if (S_ISDIR(f->mode)) {
+		fd = open_checked(f, f->fd, ".", oflags);
+	} else {
+		fd = open_checked(f, f->parent_fd, f->name, oflags);
+		for (struct gofer_fid_name *a = f->aliases; a && name_gone(fd); a = a->next) {
+			fd = open_checked(f, a->parent_fd, a->name, oflags);
+			if (fd >= 0)
+				promote_alias(f, a);
+		}
+	}
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (st.st_dev != f->dev || st.st_ino != f->ino) {
-		ret = -ESTALE;
-		goto fail;
-	}
+		return fd;
 	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags & O_APPEND) < 0) {
-		ret = -errno;
-		goto fail;
+		int ret = -errno;
+		close(fd);
+		return ret;
 	}
 	return fd;
-fail:
-	close(fd);
-	return ret;
 }
 
 static int do_open(struct gofer_server *s, const struct gofer_req *req, int *out_fd)
@@ -398,21 +444,36 @@ static int fd_stat_attr(int fd, struct stat *st, struct gofer_attr *attr)
  * where the kernel lacks an fd-based call; a host-side swap between the
  * check and the call can at worst redirect it to another file of the same
  * directory, never outside the tree (the name is one component). */
-static int fid_name_at(const struct gofer_fid *f, int *dirfd, const char **name)
+static int name_check(const struct gofer_fid *f, int parent_fd, const char *name)
 {
 	struct stat st;
+
+	if (parent_fd < 0 || !name)
+		return -ESTALE;
+	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (st.st_dev != f->dev || st.st_ino != f->ino)
+		return -ESTALE;
+	return 0;
+}
+
+static int fid_name_at(struct gofer_fid *f, int *dirfd, const char **name)
+{
+	int ret;
 
 	if (S_ISDIR(f->mode)) {
 		*dirfd = f->fd;
 		*name = ".";
 		return 0;
 	}
-	if (f->parent_fd < 0 || !f->name)
-		return -ESTALE;
-	if (fstatat(f->parent_fd, f->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (st.st_dev != f->dev || st.st_ino != f->ino)
-		return -ESTALE;
+	ret = name_check(f, f->parent_fd, f->name);
+	for (struct gofer_fid_name *a = f->aliases; a && name_gone(ret); a = a->next) {
+		ret = name_check(f, a->parent_fd, a->name);
+		if (ret == 0)
+			promote_alias(f, a);
+	}
+	if (ret < 0)
+		return ret;
 	*dirfd = f->parent_fd;
 	*name = f->name;
 	return 0;
@@ -420,7 +481,7 @@ static int fid_name_at(const struct gofer_fid *f, int *dirfd, const char **name)
 
 /* chmod of the file fd (O_PATH or not) refers to; f, when given, names
  * it for kernels without fchmodat2. Symlinks have no mode of their own. */
-static int fd_chmod(int fd, const struct gofer_fid *f, mode_t mode)
+static int fd_chmod(int fd, struct gofer_fid *f, mode_t mode)
 {
 	int dirfd;
 	const char *name;
@@ -446,7 +507,7 @@ static int fd_chmod(int fd, const struct gofer_fid *f, mode_t mode)
  * sentry asked for (the host applied the gofer's own ids, and perhaps a
  * umask or default ACL); then describes it. The owner goes first: chown
  * clears set-id bits. mode_ok is false for symlinks. */
-static int fix_new_file(int fd, const struct gofer_fid *f, uint32_t uid, uint32_t gid, mode_t mode,
+static int fix_new_file(int fd, struct gofer_fid *f, uint32_t uid, uint32_t gid, mode_t mode,
 			bool set_mode, struct stat *st, struct gofer_attr *attr)
 {
 	int ret = fd_stat_attr(fd, st, NULL);
@@ -589,6 +650,37 @@ static int do_symlink(struct gofer_server *s, const struct gofer_req *req, struc
 	return ret;
 }
 
+/* Remembers name under dir as another name of f's file (see
+ * struct gofer_fid_name); past GOFER_FID_ALIASES_MAX the oldest goes. */
+static void add_alias(struct gofer_fid *f, const struct gofer_fid *dir, const char *name)
+{
+	struct gofer_fid_name *a;
+	int fd;
+
+	if (S_ISDIR(f->mode) || !f->name)
+		return;
+	fd = dup_fd(dir->fd);
+	if (fd < 0)
+		return; /* only a fallback name lost */
+	a = xzalloc(sizeof(*a));
+	*a = (struct gofer_fid_name){
+		.parent_fd = fd, .name = xstrdup(name), .parent_dev = dir->dev,
+		.parent_ino = dir->ino, .next = f->aliases,
+	};
+	f->aliases = a;
+	if (++f->naliases > GOFER_FID_ALIASES_MAX) {
+		struct gofer_fid_name **pp = &f->aliases;
+
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		close((*pp)->parent_fd);
+		free((*pp)->name);
+		free(*pp);
+		*pp = NULL;
+		f->naliases--;
+	}
+}
+
 static int do_link(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep)
 {
 	struct gofer_fid *dir, *target;
@@ -625,6 +717,7 @@ static int do_link(struct gofer_server *s, const struct gofer_req *req, struct g
 		unlinkat(dir->fd, req->link.name, 0);
 		return -ESTALE;
 	}
+	add_alias(target, dir, req->link.name);
 	stat_to_attr(&st, &rep->link.attr);
 	return 0;
 }
@@ -672,6 +765,24 @@ static bool names(const struct gofer_fid *f, const struct gofer_fid *dir, const 
 	       !strcmp(f->name, name) && f->dev == st->st_dev && f->ino == st->st_ino;
 }
 
+static bool alias_names(const struct gofer_fid_name *a, const struct gofer_fid *dir,
+			const char *name)
+{
+	return a->parent_dev == dir->dev && a->parent_ino == dir->ino && !strcmp(a->name, name);
+}
+
+static void retarget_alias(struct gofer_fid_name *a, struct gofer_fid *dir, const char *name)
+{
+	int fd = dup_fd(dir->fd);
+
+	close(a->parent_fd);
+	a->parent_fd = fd; /* -1 on failure: that name is then skipped */
+	free(a->name);
+	a->name = xstrdup(name);
+	a->parent_dev = dir->dev;
+	a->parent_ino = dir->ino;
+}
+
 /* Non-directory fids name their file by (parent, name) for reopening:
  * the renamed file's fids follow it (the sentry keeps using them under the
  * new name). Directories reopen through their own fd and need nothing. */
@@ -683,6 +794,14 @@ static void rename_fixup_one(struct gofer_fid *f, void *arg)
 		retarget(f, x->ndir, x->nname);
 	else if (x->exchange && names(f, x->ndir, x->nname, &x->dst))
 		retarget(f, x->odir, x->oname);
+	for (struct gofer_fid_name *a = f->aliases; a; a = a->next) {
+		if (f->dev == x->src.st_dev && f->ino == x->src.st_ino &&
+		    alias_names(a, x->odir, x->oname))
+			retarget_alias(a, x->ndir, x->nname);
+		else if (x->exchange && f->dev == x->dst.st_dev && f->ino == x->dst.st_ino &&
+			 alias_names(a, x->ndir, x->nname))
+			retarget_alias(a, x->odir, x->oname);
+	}
 }
 
 static int do_rename(struct gofer_server *s, const struct gofer_req *req)

@@ -50,12 +50,17 @@ echo x > gone
 rm gone
 mkdir emptydir
 rmdir emptydir
+echo linked > l1
+cat l1
+ln l1 l2
+rm l1
+cat l2
 echo done'
 rm -rf "$SBX_ROOTFS/tmp/"*
 SBX_OPTS=("${NO_OVERLAY[@]}")
 if sbx_begin gofer_writes/ops_land_in_rootfs sh -c "$script"; then
 	expect_rc 0
-	expect_out "$(printf 'hello\nhello\nhello\nhello\nappended\ndone')"
+	expect_out "$(printf 'hello\nhello\nhello\nhello\nappended\nlinked\nlinked\ndone')"
 	t=$SBX_ROOTFS/tmp
 	[ "$(cat "$t/d/e/renamed" 2>&1)" = "$(printf 'hello\nappended')" ] || sbx_problem "d/e/renamed: '$(cat "$t/d/e/renamed" 2>&1)'"
 	[ "$(stat -c %i "$t/hard")" = "$(stat -c %i "$t/d/e/renamed")" ] ||
@@ -64,7 +69,7 @@ if sbx_begin gofer_writes/ops_land_in_rootfs sh -c "$script"; then
 		sbx_problem "hard: mode/owner/links $(stat -c '%a %u %g %h' "$t/hard")"
 	[ "$(readlink "$t/d/sym")" = e/c ] || sbx_problem "d/sym -> '$(readlink "$t/d/sym")'"
 	[ -p "$t/fifo" ] || sbx_problem "fifo is not a FIFO"
-	[ ! -e "$t/gone" ] && [ ! -e "$t/emptydir" ] && [ ! -e "$t/a" ] ||
+	[ ! -e "$t/gone" ] && [ ! -e "$t/emptydir" ] && [ ! -e "$t/a" ] && [ ! -e "$t/l1" ] ||
 		sbx_problem "removed names still exist: $(ls "$t")"
 	[ "$(stat -c %Y "$t/d/e/renamed")" -gt 1000000000 ] || sbx_problem "mtime not updated by writes"
 	sbx_end

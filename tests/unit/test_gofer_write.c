@@ -812,6 +812,32 @@ static void exercise_link_unlink_rename(struct gofer_client *c, const char *root
 	ck_assert_int_eq(lstat_in(root_dir, "sub2/deeper/still", &st), 0);
 	/* Across mounts: EXDEV. */
 	ck_assert_int_eq(gofer_rename(c, root, "new.txt", bind, "new.txt", 0), -EXDEV);
+
+	/* The sentry gives a linked name the same inode, so the same fid:
+	 * once the walked name is gone the fid opens through the others. */
+	write_file(root_dir, "orig", "linked\n");
+	uint32_t lf = walk(c, root, "orig", NULL);
+	ck_assert_int_eq(gofer_link(c, root, "second", lf, &attr), 0);
+	ck_assert_int_eq(gofer_unlink(c, root, "orig", 0), 0);
+	ck_assert_int_eq(gofer_open(c, lf, O_RDONLY, &fd), 0);
+	ck_assert_int_eq(read(fd, data, sizeof(data)), 7);
+	close(fd);
+	struct gofer_setattr sa = { .valid = GOFER_SETATTR_MODE, .mode = 0601 };
+	ck_assert_int_eq(gofer_setattr(c, lf, &sa, &attr), 0);
+	ck_assert_int_eq(lstat_in(root_dir, "second", &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0601);
+	/* ... also when that other name was renamed meanwhile, and when the
+	 * walked name now names another file. */
+	ck_assert_int_eq(gofer_link(c, sub, "third", lf, &attr), 0);
+	ck_assert_int_eq(gofer_rename(c, sub, "third", root, "fourth", 0), 0);
+	ck_assert_int_eq(gofer_unlink(c, root, "second", 0), 0);
+	write_file(root_dir, "second", "an impostor\n");
+	ck_assert_int_eq(gofer_open(c, lf, O_RDONLY, &fd), 0);
+	ck_assert_int_eq(read(fd, data, sizeof(data)), 7);
+	close(fd);
+	ck_assert_int_eq(gofer_unlink(c, root, "fourth", 0), 0);
+	ck_assert_int_eq(gofer_open(c, lf, O_RDONLY, &fd), -ENOENT);
+	ck_assert_int_eq(gofer_clunk(c, lf), 0);
 }
 
 static void exercise_setattr(struct gofer_client *c, const char *root_dir)
