@@ -1,10 +1,12 @@
 /* Memory syscalls over struct mm (sentry/mm.c). */
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 
 #include "runsc/log.h"
 #include "sentry/fdtable.h"
-#include "sentry/memfile.h"
+#include "runsc/util.h"
+#include "sentry/usercopy.h"
 #include "sentry/mm.h"
 #include "sentry/vfs.h"
 #include "syscalls/syscalls.h"
@@ -18,8 +20,17 @@ SYSCALL_DEFINE(mmap, "pxxxfx")
 {
 	int flags = (int)a->a[3];
 	struct file *f = NULL;
+
+	/* x86's sys_mmap checks the offset before the descriptor. */
+	if (a->a[5] % PAGE_SIZE)
+		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fd_get(t, (int)a->a[4]);
+		/* O_PATH descriptors are not files to fget(). */
+		if (f && (f->flags & O_PATH)) {
+			file_put(f);
+			f = NULL;
+		}
 		if (!f)
 			return -EBADF;
 	}
@@ -46,38 +57,36 @@ SYSCALL_DEFINE(mremap, "pxxxp")
 
 SYSCALL_DEFINE(madvise, "pxd")
 {
-	uint64_t addr = a->a[0], len = PAGE_ALIGN(a->a[1]);
-	int advice = (int)a->a[2];
-	if (addr % PAGE_SIZE || addr + len < addr)
+	return mm_madvise(t->mm, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+SYSCALL_DEFINE(msync, "pxx")
+{
+	return mm_msync(t->mm, a->a[0], a->a[1], (int)a->a[2]);
+}
+
+SYSCALL_DEFINE(mincore, "pxp")
+{
+	uint64_t start = a->a[0], len = a->a[1], uvec = a->a[2];
+
+	if (start % PAGE_SIZE)
 		return -EINVAL;
-	switch (advice) {
-	case MADV_NORMAL:
-	case MADV_RANDOM:
-	case MADV_SEQUENTIAL:
-	case MADV_WILLNEED:
-	case MADV_DONTFORK:
-	case MADV_DOFORK:
-	case MADV_HUGEPAGE:
-	case MADV_NOHUGEPAGE:
-	case MADV_DONTDUMP:
-	case MADV_DODUMP:
-		return 0; /* advice only: nothing the sandbox must do */
-	case MADV_DONTNEED:
-	case MADV_FREE: {
-		/* Private anonymous pages read back as zeroes afterwards. */
-		for (uint64_t cur = addr; cur < addr + len;) {
-			struct vma *v = mm_find_vma(t->mm, cur);
-			if (!v)
-				return -ENOMEM;
-			uint64_t end = MIN(v->end, addr + len);
-			if (!(v->flags & VMA_SHARED) && v->range)
-				memfile_decommit(kernel->mf, v->range->off + v->range_off + (cur - v->start), end - cur);
-			cur = end;
-		}
-		return 0;
+	if (len > APP_MAX_ADDR || start + len > APP_MAX_ADDR)
+		return -ENOMEM; /* not a user range (access_ok) */
+	uint64_t pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
+	/* A bounded buffer, copied out as Linux does: one piece at a time, so
+	 * an unmapped page leaves the pieces before it written. */
+	uint8_t buf[4096];
+	while (pages > 0) {
+		uint64_t n = MIN(pages, (uint64_t)sizeof(buf)), done;
+		int err = mm_mincore(t->mm, start, n, buf, &done);
+		if (done && copy_to_user(t, uvec, buf, done))
+			return -EFAULT;
+		if (err)
+			return err;
+		pages -= n;
+		uvec += n;
+		start += n * PAGE_SIZE;
 	}
-	default:
-		log_once("madvise", "madvise advice %d is not supported", advice);
-		return -EINVAL;
-	}
+	return 0;
 }
