@@ -374,11 +374,14 @@ static int vma_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t e
 	if (v->cache && !(v->flags & VMA_COPIED)) {
 		if (fill)
 			pagecache_fill(v->cache, v->file, vma_foff(v, start), end - start);
+		/* The cache's pages are the file: only a shared mapping may
+		 * write them. */
+		int prot = (v->flags & VMA_SHARED) ? v->prot : (v->prot & ~PROT_WRITE);
 		for (uint64_t a = start; a < end;) {
 			bool valid;
 			uint64_t run = pagecache_run(v->cache, vma_foff(v, a), end - a, &valid);
 			if (valid) {
-				int err = pops()->as_map(mm->as, a, run, v->prot, vma_mfoff(v, a));
+				int err = pops()->as_map(mm->as, a, run, prot, vma_mfoff(v, a));
 				if (err)
 					return err;
 			}
@@ -703,16 +706,18 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		}
 		if (v->end > end)
 			vma_split(mm, v, end);
-		v->prot = prot;
 		if (v->cache && (prot & PROT_WRITE)) {
-			if (v->flags & VMA_SHARED)
+			if (v->flags & VMA_SHARED) {
 				v->flags |= VMA_DIRTIED;
-			else if (!(v->flags & VMA_COPIED)) {
+			} else if (!(v->flags & VMA_COPIED)) {
+				/* Copied first: a private mapping never gets write
+				 * access to cache pages. */
 				int err = vma_privatize(mm, v);
 				if (err)
 					return err;
 			}
 		}
+		v->prot = prot;
 		n = list_entry(v->link.next, struct vma, link);
 	}
 	if (!mm->as)

@@ -155,9 +155,9 @@ int pagecache_get_range(struct pagecache *pc, uint64_t off, uint64_t len, struct
 static int load_run(struct pagecache *pc, struct pc_extent *e, struct file *f, uint64_t off, uint64_t len)
 {
 	uint8_t *p = ext_ptr(e, off);
-	uint64_t done = 0;
-	while (done < len) {
-		ssize_t n = pc->ops->read(f, p + done, len - done, off + done);
+	uint64_t done = 0, want = MIN(len, file_size(pc) - off); /* off is below EOF */
+	while (done < want) {
+		ssize_t n = pc->ops->read(f, p + done, want - done, off + done);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
