@@ -598,6 +598,9 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 			vflags |= VMA_GROWSDOWN;
 	}
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	vflags |= mm->def_flags;
+	if (flags & MAP_LOCKED)
+		vflags |= VMA_LOCKED;
 
 	int err = 0;
 	if (fixed && !range_is_free(mm, addr, addr + alen)) {
@@ -801,6 +804,7 @@ int mm_fork(struct mm *parent, struct mm **out)
 		}
 		struct vma *c = vma_clone(v);
 		c->mm = mm;
+		c->flags &= ~VMA_LOCKED; /* locks are not inherited */
 		if (priv) {
 			mf_range_put(c->range);
 			c->range = priv;
@@ -1084,6 +1088,8 @@ int mm_msync(struct mm *mm, uint64_t start, uint64_t len, int flags)
 				return -ENOMEM;
 			unmapped_error = -ENOMEM;
 		}
+		if ((flags & MS_INVALIDATE) && (v->flags & VMA_LOCKED))
+			return -EBUSY;
 		uint64_t fstart = vma_foff(v, start);
 		uint64_t flen = MIN(end, v->end) - start;
 		start = v->end;
@@ -1205,6 +1211,10 @@ int mm_madvise(struct mm *mm, uint64_t start, uint64_t len_in, int advice)
 		}
 		uint64_t e = MIN(v->end, end);
 		int err = 0;
+		if ((v->flags & VMA_LOCKED) && (advice == MADV_DONTNEED || advice == MADV_FREE ||
+						advice == MADV_REMOVE || advice == MADV_COLD ||
+						advice == MADV_PAGEOUT))
+			return -EINVAL; /* locked pages stay */
 		switch (advice) {
 		case MADV_DONTNEED:
 			err = madvise_dontneed(mm, v, cur, e);
@@ -1254,4 +1264,58 @@ int mm_madvise(struct mm *mm, uint64_t start, uint64_t len_in, int advice)
 		cur = e;
 	}
 	return unmapped_error;
+}
+
+/* ---- mlock ---- */
+
+static void vma_set_locked(struct mm *mm, struct vma *v, bool lock)
+{
+	if (lock) {
+		v->flags |= VMA_LOCKED;
+		/* mlock faults every page in: file pages are loaded now. */
+		if (v->cache)
+			vma_populate(mm, v, v->start, v->end, true);
+	} else {
+		v->flags &= ~VMA_LOCKED;
+	}
+}
+
+int mm_mlock(struct mm *mm, uint64_t start, uint64_t end, bool lock)
+{
+	/* A hole anywhere: ENOMEM and nothing changes (as Linux 6.x does). */
+	for (uint64_t cur = start; cur < end;) {
+		struct vma *h = mm_find_vma(mm, cur);
+		if (!h)
+			return -ENOMEM;
+		cur = h->end;
+	}
+	struct vma *v = mm_find_vma(mm, start);
+	uint64_t cur = start;
+	while (cur < end) {
+		if (v->start < cur)
+			v = vma_split(mm, v, cur);
+		if (v->end > end)
+			vma_split(mm, v, end);
+		vma_set_locked(mm, v, lock);
+		cur = v->end;
+		v = vma_next(mm, v);
+	}
+	return 0;
+}
+
+void mm_mlock_all(struct mm *mm, bool lock)
+{
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link)
+		vma_set_locked(mm, v, lock);
+}
+
+uint64_t mm_locked_bytes(struct mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	struct vma *v;
+	list_for_each_entry(v, &mm->vmas, link)
+		if ((v->flags & VMA_LOCKED) && v->end > start && v->start < end)
+			n += MIN(v->end, end) - MAX(v->start, start);
+	return n;
 }

@@ -29,13 +29,13 @@ struct mf_range {
 #define VMA_GROWSDOWN 0x2
 #define VMA_STACK     0x4
 #define VMA_HEAP      0x8
-/* File mappings (vma.cache set): */
 #define VMA_NOMAYWRITE 0x10 /* mprotect may not add PROT_WRITE (shared map of a read-only fd, write seal) */
 #define VMA_NOMAYEXEC  0x20 /* mprotect may not add PROT_EXEC (noexec mount) */
 #define VMA_DIRTIED    0x40 /* shared and once writable: cache pages may be dirty */
 #define VMA_COPIED     0x80 /* private, and range is a private copy, not the cache */
 #define VMA_DONTFORK   0x100 /* MADV_DONTFORK: not inherited by fork */
 #define VMA_WIPEONFORK 0x200 /* MADV_WIPEONFORK: fork's child gets zeroes */
+#define VMA_LOCKED     0x400 /* mlock: not inherited by fork */
 
 struct vma {
 	struct list_head link;   /* sorted by start */
@@ -71,6 +71,7 @@ struct mm {
 	/* RLIMIT_STACK when the image was loaded: how far a MAP_GROWSDOWN
 	 * mapping may grow (RLIM_INFINITY: no limit). */
 	uint64_t stack_limit;
+	int def_flags;           /* VMA_LOCKED after mlockall(MCL_FUTURE) */
 };
 
 int mm_new(struct mm **out);
@@ -113,6 +114,13 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
  * unmapped page stopped it with -ENOMEM. */
 int mm_mincore(struct mm *mm, uint64_t addr, uint64_t npages, uint8_t *vec, uint64_t *done);
 int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
+/* mlock/munlock of [start, end) (page aligned): sets or clears VMA_LOCKED
+ * and loads the file pages of locked mappings; -ENOMEM, with nothing
+ * changed, if a page is unmapped. mm_mlock_all: every mapping. */
+int mm_mlock(struct mm *mm, uint64_t start, uint64_t end, bool lock);
+void mm_mlock_all(struct mm *mm, bool lock);
+/* Bytes of [start, end) in VMA_LOCKED mappings. */
+uint64_t mm_locked_bytes(struct mm *mm, uint64_t start, uint64_t end);
 
 /* Refcounted memory-file ranges (the page cache allocates them too). */
 struct mf_range *mf_range_alloc(uint64_t len, int *err);

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 
+#include <linux/capability.h>
+
 #include "runsc/log.h"
 #include "sentry/fdtable.h"
 #include "runsc/util.h"
@@ -88,5 +90,81 @@ SYSCALL_DEFINE(mincore, "pxp")
 		uvec += n;
 		start += n * PAGE_SIZE;
 	}
+	return 0;
+}
+
+/* ---- mlock: nothing is ever swapped, so a lock is the flag (which
+ * msync(MS_INVALIDATE) and madvise honour) and its RLIMIT_MEMLOCK
+ * accounting. ---- */
+
+static bool can_do_mlock(struct task *t)
+{
+	return cred_capable(t->cred, CAP_IPC_LOCK) || t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur != 0;
+}
+
+static long do_mlock(struct task *t, uint64_t start, uint64_t len)
+{
+	if (!can_do_mlock(t))
+		return -EPERM;
+	len = PAGE_ALIGN(len + start % PAGE_SIZE);
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	uint64_t limit = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE;
+	uint64_t locked = len / PAGE_SIZE + mm_locked_bytes(t->mm, 0, UINT64_MAX) / PAGE_SIZE;
+	bool cap = cred_capable(t->cred, CAP_IPC_LOCK);
+	/* Pages already locked in the range do not count twice. */
+	if (locked > limit && !cap)
+		locked -= mm_locked_bytes(t->mm, start, start + len) / PAGE_SIZE;
+	if (locked > limit && !cap)
+		return -ENOMEM;
+	if (start + len < start)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return mm_mlock(t->mm, start, start + len, true);
+}
+
+SYSCALL_DEFINE(mlock, "px")
+{
+	return do_mlock(t, a->a[0], a->a[1]);
+}
+
+SYSCALL_DEFINE(mlock2, "pxx")
+{
+	if (a->a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(t, a->a[0], a->a[1]);
+}
+
+SYSCALL_DEFINE(munlock, "px")
+{
+	uint64_t start = a->a[0], len = PAGE_ALIGN(a->a[1] + a->a[0] % PAGE_SIZE);
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	if (start + len < start)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	return mm_mlock(t->mm, start, start + len, false);
+}
+
+SYSCALL_DEFINE(mlockall, "x")
+{
+	int flags = (int)a->a[0];
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock(t))
+		return -EPERM;
+	if ((flags & MCL_CURRENT) && !cred_capable(t->cred, CAP_IPC_LOCK) &&
+	    t->mm->total_vm / PAGE_SIZE > t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur / PAGE_SIZE)
+		return -ENOMEM;
+	t->mm->def_flags = (flags & MCL_FUTURE) ? VMA_LOCKED : 0;
+	if (flags & MCL_CURRENT)
+		mm_mlock_all(t->mm, true);
+	return 0;
+}
+
+SYSCALL_DEFINE(munlockall, "")
+{
+	t->mm->def_flags = 0;
+	mm_mlock_all(t->mm, false);
 	return 0;
 }
