@@ -613,7 +613,8 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (file) {
 		err = map_file_region(mm, addr, addr + alen, prot, vflags, file, pc, off);
 		if (!err)
-			err = file_region_setup(mm, addr, addr + alen, MMAP_EAGER_MAX);
+			err = file_region_setup(mm, addr, addr + alen,
+						(flags & MAP_POPULATE) ? alen : MMAP_EAGER_MAX);
 		if (err) {
 			vma_remove_range(mm, addr, addr + alen);
 			if (mm->as)

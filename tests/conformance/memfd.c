@@ -187,6 +187,18 @@ static void test_mmap(void)
 	CHECK_EQ("map.regrown_zero", c, 0);
 	munmap(m, 3 * PG);
 
+	/* A large mapping: pages far into it reach the same memory. */
+	CHECK_OK("map.large_size", ftruncate(fd, 40L << 20));
+	CHECK_EQ("map.large_pwrite", pwrite(fd, "deep", 4, 30L << 20), 4);
+	char *big = mmap(NULL, 40L << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK("map.large", big != MAP_FAILED);
+	CHECK("map.large_far_read", memcmp(big + (30L << 20), "deep", 4) == 0);
+	big[(35L << 20) + 1] = 'z';
+	CHECK_EQ("map.large_far_store", pread(fd, &c, 1, (35L << 20) + 1), 1);
+	CHECK_EQ("map.large_far_store_byte", c, 'z');
+	CHECK_EQ("map.large_last_page", read_sig(big + (40L << 20) - 1, &c), 0);
+	munmap(big, 40L << 20);
+
 	/* A mapping longer than the file from the start. */
 	CHECK_OK("map.small", ftruncate(fd, 10));
 	m = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0);
