@@ -287,3 +287,11 @@ long memfd_fcntl(struct file *f, int cmd, unsigned int arg)
 	pc->seals |= arg;
 	return 0;
 }
+
+const char *memfd_name(const struct inode *ino)
+{
+	if (!ino || ino->iops != &memfd_iops)
+		return NULL;
+	const struct memfd_inode *mi = ino->priv;
+	return mi->is_memfd ? mi->name : NULL;
+}

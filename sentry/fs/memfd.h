@@ -16,6 +16,10 @@ int memfd_create_file(const struct cred *cred, const char *name, unsigned int fl
 /* F_ADD_SEALS / F_GET_SEALS: -EINVAL for files that are not memfds. */
 long memfd_fcntl(struct file *f, int cmd, unsigned int arg);
 
+/* "memfd:NAME" for a memfd's inode (what /proc/pid/fd shows, as
+ * "/memfd:NAME (deleted)"), NULL for any other inode. */
+const char *memfd_name(const struct inode *ino);
+
 /* A memory inode of size bytes (SysV shm segments), owned by uid/gid. */
 struct inode *shmem_inode_new(uint64_t size, uint32_t mode, uint32_t uid, uint32_t gid);
 
