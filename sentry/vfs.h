@@ -147,13 +147,13 @@ struct file_ops {
 	 * "anon_inode:[unknown]". */
 	int (*reopen)(struct file *f, struct file *nf);
 	int (*dname)(struct file *f, char *buf, size_t len);
+	/* fsync/fdatasync: writes back cached pages and syncs the backing
+	 * store. NULL: nothing to do (EINVAL for special files, as Linux). */
+	int (*fsync)(struct file *f, bool datasync);
 	/* mmap: the page cache holding the file's pages (*out), created on
 	 * first use; mm maps its memory-file ranges. *out NULL with 0 means
 	 * "anonymous memory" (/dev/zero). NULL op: ENODEV. */
 	int (*mmap)(struct file *f, struct pagecache **out);
-	/* fsync/fdatasync: writes back cached pages and syncs the backing
-	 * store. NULL: nothing to do (EINVAL for special files, as Linux). */
-	int (*fsync)(struct file *f, bool datasync);
 };
 
 struct file {
