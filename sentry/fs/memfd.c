@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -230,6 +231,14 @@ static void memfd_evict(struct inode *ino)
 	ino->priv = NULL;
 }
 
+/* What /proc/PID/fd/N shows. SysV segments are "/SYSV<key>" on Linux, but
+ * their attach files are never in an fd table. */
+static int memfd_dname(struct file *f, char *buf, size_t len)
+{
+	const struct memfd_inode *mi = f->inode->priv;
+	return snprintf(buf, len, "/%s (deleted)", mi->name ? mi->name : "memfd:");
+}
+
 static const struct inode_ops memfd_iops = {
 	.setattr = memfd_setattr,
 	.evict = memfd_evict,
@@ -243,6 +252,7 @@ static const struct file_ops memfd_fops = {
 	.getattr = memfd_getattr,
 	.mmap = memfd_mmap,
 	.fsync = memfd_fsync,
+	.dname = memfd_dname,
 };
 
 int memfd_create_file(const struct cred *cred, const char *name, unsigned int flags, struct file **out)

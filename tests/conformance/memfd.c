@@ -60,6 +60,10 @@ static void test_basic(void)
 	CHECK_EQ("fstat.mode", st.st_mode & 0777, 0777);
 	CHECK_EQ("fstat.size0", st.st_size, 0);
 	CHECK_EQ("fstat.nlink", st.st_nlink, 0);
+	char link[64] = { 0 }, path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	CHECK_EQ("proc_fd_readlink", readlink(path, link, sizeof(link) - 1), 21);
+	CHECK_STR("proc_fd_name", link, "/memfd:conf (deleted)");
 
 	CHECK_EQ("write", write(fd, "hello world", 11), 11);
 	CHECK_OK("fstat2", fstat(fd, &st));
