@@ -87,6 +87,27 @@ static int exec_open(struct task *t, const char *path, struct file **out)
 	return err;
 }
 
+/* The program interpreter a dynamic executable names (ld.so): opened as
+ * an executable is, and loaded beside it. */
+static int load_interp(struct task *t, struct mm *mm, struct elf_info *info)
+{
+	struct file *f = NULL;
+	int err = exec_open(t, info->interp, &f);
+	if (err)
+		return err;
+	Elf64_Ehdr eh;
+	int64_t pos = 0;
+	ssize_t n = vfs_read(f, NULL, &eh, sizeof(eh), &pos);
+	if (n < 0)
+		err = (int)n;
+	else if (elf_check_header(&eh, (size_t)n) < 0)
+		err = -ELIBBAD; /* as Linux for an interpreter that is not ELF */
+	else
+		err = elf_load_interp(mm, f, &eh, info);
+	file_put(f);
+	return err;
+}
+
 static int exec_image(struct task *t, const char *path, char *const argv[], char *const envp[], int depth)
 {
 	struct file *f = NULL;
@@ -137,13 +158,16 @@ static int exec_image(struct task *t, const char *path, char *const argv[], char
 		file_put(f);
 		return err;
 	}
-	struct elf_info info;
+	struct elf_info info = { 0 };
 	err = elf_load(mm, f, &eh, &info);
 	if (!err)
 		mm->exe_file = file_get(f);
 	file_put(f);
+	if (!err && info.interp)
+		err = load_interp(t, mm, &info);
 	if (!err) {
 		mm->brk_start = mm->brk = info.brk;
+		mm->stack_limit = t->tg->rlim[RLIMIT_STACK].rlim_cur;
 		struct stack_creds cr = { t->cred->uid, t->cred->euid, t->cred->gid, t->cred->egid };
 		uint64_t sp;
 		err = stack_setup(mm, &info, argv, envp, path, &cr, &sp);
@@ -173,15 +197,17 @@ static int exec_image(struct task *t, const char *path, char *const argv[], char
 			r->ss = ss;
 			r->ds = ds;
 			r->es = es;
-			r->rip = info.entry;
+			r->rip = info.interp ? info.interp_entry : info.entry;
 			r->rsp = sp;
 			r->eflags = 0x202;
 			r->orig_rax = (unsigned long long)-1;
 			t->ctx->regs_dirty = true;
 			reset_fpstate(t->ctx);
+			free(info.interp);
 			return 0;
 		}
 	}
+	free(info.interp);
 	mm_put(mm);
 	return err;
 }

@@ -1,8 +1,10 @@
-/* The ELF loader for static executables (ET_EXEC and static-pie ET_DYN):
- * maps PT_LOAD segments into a fresh mm and builds the initial stack with
- * argv, envp and the auxiliary vector, as Linux's binfmt_elf does. */
+/* The ELF loader (ET_EXEC and ET_DYN, static or with a PT_INTERP
+ * interpreter): maps PT_LOAD segments into a fresh mm as file mappings,
+ * and builds the initial stack with argv, envp and the auxiliary vector,
+ * as Linux's binfmt_elf does. */
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -44,80 +46,174 @@ static int read_exact(struct file *f, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+static int elf_prot(const Elf64_Phdr *ph)
+{
+	return (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
+	       (ph->p_flags & PF_X ? PROT_EXEC : 0);
+}
+
+/* Maps one PT_LOAD segment as binfmt_elf does: the file part as a private
+ * file mapping, the rest of its last file page zeroed, then anonymous
+ * zero pages up to p_memsz. */
 static int load_segment(struct mm *mm, struct file *f, const Elf64_Phdr *ph, uint64_t bias)
 {
 	uint64_t vaddr = ph->p_vaddr + bias;
 	uint64_t start = ALIGN_DOWN(vaddr, PAGE_SIZE);
-	uint64_t end = PAGE_ALIGN(vaddr + ph->p_memsz);
-	if (ph->p_filesz > ph->p_memsz || end <= start || end > APP_MAX_ADDR || start < APP_MIN_ADDR)
+	uint64_t file_end = vaddr + ph->p_filesz;
+	uint64_t mem_end = vaddr + ph->p_memsz;
+	if (ph->p_filesz > ph->p_memsz || mem_end < vaddr || PAGE_ALIGN(mem_end) > APP_MAX_ADDR ||
+	    start < APP_MIN_ADDR || (ph->p_vaddr - ph->p_offset) % PAGE_SIZE || ph->p_offset < vaddr - start)
 		return -ENOEXEC;
-	int prot = (ph->p_flags & PF_R ? PROT_READ : 0) | (ph->p_flags & PF_W ? PROT_WRITE : 0) |
-		   (ph->p_flags & PF_X ? PROT_EXEC : 0);
-	int64_t r = mm_mmap(mm, start, end - start, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-	if (r < 0)
-		return (int)r;
-	/* Copy the file part through a bounded buffer. */
-	uint64_t copied = 0;
-	char *buf = xmalloc(1 << 16);
-	int err = 0;
-	while (copied < ph->p_filesz) {
-		size_t n = MIN(ph->p_filesz - copied, (uint64_t)1 << 16);
-		err = read_exact(f, buf, n, ph->p_offset + copied);
-		if (!err)
-			err = mm_copy_to(mm, vaddr + copied, buf, n, 1);
-		if (err)
-			break;
-		copied += n;
+	int prot = elf_prot(ph);
+	int64_t r;
+	if (ph->p_filesz) {
+		r = mm_mmap(mm, start, PAGE_ALIGN(file_end) - start, prot, MAP_PRIVATE | MAP_FIXED, f,
+			    ph->p_offset - (vaddr - start));
+		if (r < 0)
+			return (int)r;
+	} else {
+		file_end = start; /* all of it is bss */
 	}
-	free(buf);
-	if (err)
-		return err;
-	if (prot != (PROT_READ | PROT_WRITE))
-		return mm_mprotect(mm, start, end - start, prot);
+	if (ph->p_memsz > ph->p_filesz) {
+		/* The file's bytes after p_filesz in the last page are bss. */
+		if (file_end % PAGE_SIZE) {
+			static const char zeroes[PAGE_SIZE];
+			int err = mm_copy_to(mm, file_end, zeroes, PAGE_ALIGN(file_end) - file_end, 1);
+			if (err)
+				return err;
+		}
+		uint64_t bss = PAGE_ALIGN(file_end);
+		if (PAGE_ALIGN(mem_end) > bss) {
+			r = mm_mmap(mm, bss, PAGE_ALIGN(mem_end) - bss, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				    NULL, 0);
+			if (r < 0)
+				return (int)r;
+		}
+	}
 	return 0;
 }
 
-int elf_load(struct mm *mm, struct file *f, const Elf64_Ehdr *eh, struct elf_info *info)
+static int read_phdrs(struct file *f, const Elf64_Ehdr *eh, Elf64_Phdr **out)
 {
 	size_t phsz = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
 	Elf64_Phdr *ph = xmalloc(phsz);
 	int err = read_exact(f, ph, phsz, eh->e_phoff);
-	if (err)
-		goto out;
-	uint64_t bias = eh->e_type == ET_DYN ? ELF_ET_DYN_BASE : 0;
-	uint64_t max_end = 0, phdr_addr = 0, first_load = UINT64_MAX;
+	if (err) {
+		free(ph);
+		return err;
+	}
+	*out = ph;
+	return 0;
+}
+
+/* Maps every PT_LOAD at bias; *max_end is the end of the highest one. */
+static int load_segments(struct mm *mm, struct file *f, const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
+			 uint64_t bias, uint64_t *max_end)
+{
+	int loads = 0;
+	*max_end = 0;
 	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type == PT_INTERP) {
-			log_once("exec-dynamic", "dynamically linked executables are not supported yet");
-			err = -ENOEXEC;
-			goto out;
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		int err = load_segment(mm, f, &ph[i], bias);
+		if (err)
+			return err;
+		loads++;
+		*max_end = MAX(*max_end, ph[i].p_vaddr + bias + ph[i].p_memsz);
+	}
+	return loads ? 0 : -ENOEXEC;
+}
+
+int elf_load(struct mm *mm, struct file *f, const Elf64_Ehdr *eh, struct elf_info *info)
+{
+	Elf64_Phdr *ph;
+	int err = read_phdrs(f, eh, &ph);
+	if (err)
+		return err;
+	memset(info, 0, sizeof(*info));
+	uint64_t bias = eh->e_type == ET_DYN ? ELF_ET_DYN_BASE : 0;
+	uint64_t max_end = 0, phdr_addr = 0;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type == PT_INTERP && !info->interp) {
+			/* A NUL-terminated path (Linux: ENOEXEC otherwise). */
+			if (ph[i].p_filesz < 2 || ph[i].p_filesz > PATH_MAX) {
+				err = -ENOEXEC;
+				goto out;
+			}
+			info->interp = xmalloc(ph[i].p_filesz);
+			err = read_exact(f, info->interp, ph[i].p_filesz, ph[i].p_offset);
+			if (!err && info->interp[ph[i].p_filesz - 1] != '\0')
+				err = -ENOEXEC;
+			if (err)
+				goto out;
 		}
 		if (ph[i].p_type == PT_PHDR)
 			phdr_addr = ph[i].p_vaddr + bias;
 	}
-	for (int i = 0; i < eh->e_phnum; i++) {
-		if (ph[i].p_type != PT_LOAD)
-			continue;
-		err = load_segment(mm, f, &ph[i], bias);
-		if (err)
-			goto out;
-		if (first_load == UINT64_MAX) {
-			first_load = i;
-			if (!phdr_addr && ph[i].p_offset <= eh->e_phoff &&
-			    eh->e_phoff + phsz <= ph[i].p_offset + ph[i].p_filesz)
-				phdr_addr = ph[i].p_vaddr + bias + (eh->e_phoff - ph[i].p_offset);
-		}
-		max_end = MAX(max_end, ph[i].p_vaddr + bias + ph[i].p_memsz);
-	}
-	if (first_load == UINT64_MAX) {
-		err = -ENOEXEC;
+	err = load_segments(mm, f, eh, ph, bias, &max_end);
+	if (err)
 		goto out;
+	if (!phdr_addr) {
+		/* The headers inside the first PT_LOAD that holds them. */
+		size_t phsz = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
+		for (int i = 0; i < eh->e_phnum; i++) {
+			if (ph[i].p_type == PT_LOAD && ph[i].p_offset <= eh->e_phoff &&
+			    eh->e_phoff + phsz <= ph[i].p_offset + ph[i].p_filesz) {
+				phdr_addr = ph[i].p_vaddr + bias + (eh->e_phoff - ph[i].p_offset);
+				break;
+			}
+		}
 	}
 	info->entry = eh->e_entry + bias;
 	info->phdr = phdr_addr;
 	info->phnum = eh->e_phnum;
 	info->brk = PAGE_ALIGN(max_end);
+out:
+	if (err) {
+		free(info->interp);
+		info->interp = NULL;
+	}
+	free(ph);
+	return err;
+}
+
+int elf_load_interp(struct mm *mm, struct file *f, const Elf64_Ehdr *eh, struct elf_info *info)
+{
+	Elf64_Phdr *ph;
+	int err = read_phdrs(f, eh, &ph);
+	if (err)
+		return err;
+	/* The span of its segments, placed where mmap would put it (aligned
+	 * as its segments ask), unless it is ET_EXEC. */
+	uint64_t lo = UINT64_MAX, hi = 0, align = PAGE_SIZE;
+	for (int i = 0; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		lo = MIN(lo, ALIGN_DOWN(ph[i].p_vaddr, PAGE_SIZE));
+		hi = MAX(hi, ph[i].p_vaddr + ph[i].p_memsz);
+		if (ph[i].p_align > align && ph[i].p_align <= (1ULL << 30) &&
+		    !(ph[i].p_align & (ph[i].p_align - 1)))
+			align = ph[i].p_align;
+	}
+	uint64_t bias = 0, max_end;
+	if (lo == UINT64_MAX || hi <= lo || hi - lo > APP_MAX_ADDR) {
+		err = -ENOEXEC;
+		goto out;
+	}
+	if (eh->e_type == ET_DYN) {
+		uint64_t span = PAGE_ALIGN(hi) - lo;
+		uint64_t base = mm_get_unmapped_area(mm, span + align - PAGE_SIZE);
+		if (!base) {
+			err = -ENOMEM;
+			goto out;
+		}
+		bias = ALIGN_UP(base, align) - lo;
+	}
+	err = load_segments(mm, f, eh, ph, bias, &max_end);
+	if (err)
+		goto out;
+	info->interp_base = lo + bias;
+	info->interp_entry = eh->e_entry + bias;
 out:
 	free(ph);
 	return err;
@@ -187,7 +283,7 @@ int stack_setup(struct mm *mm, const struct elf_info *info, char *const argv[], 
 
 	uint64_t auxv[] = {
 		AT_PHDR, info->phdr, AT_PHENT, sizeof(Elf64_Phdr), AT_PHNUM, info->phnum,
-		AT_PAGESZ, PAGE_SIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, info->entry,
+		AT_PAGESZ, PAGE_SIZE, AT_BASE, info->interp_base, AT_FLAGS, 0, AT_ENTRY, info->entry,
 		AT_UID, cr->uid, AT_EUID, cr->euid, AT_GID, cr->gid, AT_EGID, cr->egid,
 		AT_SECURE, 0, AT_RANDOM, random_addr, AT_HWCAP, getauxval(AT_HWCAP),
 		AT_HWCAP2, getauxval(AT_HWCAP2), AT_CLKTCK, 100, AT_PLATFORM, platform_addr,

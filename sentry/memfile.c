@@ -150,3 +150,26 @@ int memfile_copy(struct memfile *mf, uint64_t dst, uint64_t src, uint64_t len)
 	}
 	return 0;
 }
+
+bool memfile_page_present(struct memfile *mf, uint64_t off)
+{
+	off_t data = lseek(mf->fd, (off_t)off, SEEK_DATA);
+	return data >= 0 && (uint64_t)data < off + PAGE_SIZE;
+}
+
+uint64_t memfile_present_bytes(struct memfile *mf, uint64_t off, uint64_t len)
+{
+	uint64_t pos = off, end = off + len, n = 0;
+	while (pos < end) {
+		off_t data = lseek(mf->fd, (off_t)pos, SEEK_DATA);
+		if (data < 0 || (uint64_t)data >= end)
+			break;
+		off_t hole = lseek(mf->fd, data, SEEK_HOLE);
+		if (hole < 0)
+			break;
+		uint64_t chunk_end = MIN((uint64_t)hole, end);
+		n += chunk_end - (uint64_t)data;
+		pos = chunk_end;
+	}
+	return n;
+}

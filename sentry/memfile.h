@@ -5,6 +5,7 @@
 #ifndef SENTRY_MEMFILE_H
 #define SENTRY_MEMFILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct memfile_extent;
@@ -29,6 +30,10 @@ void memfile_decommit(struct memfile *mf, uint64_t off, uint64_t len);
 /* Copies src..+len to dst..+len, skipping holes so untouched pages stay
  * unallocated. */
 int memfile_copy(struct memfile *mf, uint64_t dst, uint64_t src, uint64_t len);
+/* Whether the page at off has been touched (is not a hole): mincore. */
+bool memfile_page_present(struct memfile *mf, uint64_t off);
+/* Bytes of [off, off+len) that are not holes. */
+uint64_t memfile_present_bytes(struct memfile *mf, uint64_t off, uint64_t len);
 static inline void *memfile_ptr(struct memfile *mf, uint64_t off) { return mf->base + off; }
 
 #endif

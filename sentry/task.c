@@ -152,11 +152,25 @@ void task_handle_stop(struct task *t, const struct platform_stop *stop)
 	case PLATFORM_STOP_SYSCALL:
 		syscall_enter(t);
 		return;
-	case PLATFORM_STOP_FAULT:
+	case PLATFORM_STOP_FAULT: {
+		int signo = stop->signo, code = stop->si_code;
+
 		t->state = TASK_RUNNABLE;
-		signal_force_fault(t, stop->signo, stop->si_code, stop->addr, stop->trapno);
+		if (signo == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR)) {
+			/* A page not mapped yet (file pages, stack growth) is the
+			 * sentry's to fix; otherwise the VMAs say what it is. */
+			int err = code == SEGV_MAPERR ? mm_handle_fault(t->mm, stop->addr, false) : -EFAULT;
+
+			if (!err) {
+				return_to_user(t);
+				return;
+			}
+			mm_fault_signal(t->mm, stop->addr, err, &signo, &code);
+		}
+		signal_force_fault(t, signo, code, stop->addr, stop->trapno);
 		return_to_user(t);
 		return;
+	}
 	case PLATFORM_STOP_SIGNAL:
 		log_debug("task %d: host signal %d suppressed", t->tid, stop->signo);
 		/* fallthrough */

@@ -23,6 +23,9 @@ static int mm_walk(struct mm *mm, uint64_t addr, size_t n, int need, bool force,
 		if (!v || !v->range || (!force && (v->prot & need) != need))
 			return -EFAULT;
 		size_t chunk = MIN(n, v->end - addr);
+		/* File pages: loaded, or privately copied before a write. */
+		if (v->cache && mm_prepare_access(mm, v, addr, chunk, need & PROT_WRITE))
+			return -EFAULT;
 		fn(memfile_ptr(kernel->mf, v->range->off + v->range_off + (addr - v->start)), chunk, arg);
 		addr += chunk;
 		n -= chunk;
@@ -88,6 +91,15 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 		if (!v || !v->range || !(v->prot & PROT_READ))
 			return -EFAULT;
 		size_t chunk = MIN(max - done, v->end - (src + done));
+		if (v->cache) {
+			/* Up to the end of the file's pages: the string may end
+			 * before them. */
+			uint64_t a = src + done;
+			while (chunk > 0 && mm_prepare_access(t->mm, v, a, chunk, false))
+				chunk = chunk > PAGE_SIZE ? ALIGN_DOWN(a + chunk - 1, PAGE_SIZE) - a : 0;
+			if (chunk == 0)
+				return -EFAULT;
+		}
 		const char *p = memfile_ptr(kernel->mf, v->range->off + v->range_off + (src + done - v->start));
 		const char *nul = memchr(p, 0, chunk);
 		if (nul) {

@@ -143,6 +143,9 @@ struct inode {
 	const struct inode_ops *iops;
 	const struct file_ops *fops; /* installed in struct file on open */
 	void *priv;
+	/* The page cache of a mappable regular file (sentry/pagecache.h),
+	 * created by the filesystem's mmap op, freed by its evict. */
+	struct pagecache *cache;
 };
 
 struct file_ops {
@@ -170,10 +173,15 @@ struct file_ops {
 	 * "anon_inode:[unknown]". */
 	int (*reopen)(struct file *f, struct file *nf);
 	int (*dname)(struct file *f, char *buf, size_t len);
-	/* fsync/fdatasync (NULL: -EINVAL, as Linux for files without one). */
+	/* fsync/fdatasync: writes back cached pages and syncs the backing
+	 * store. NULL: -EINVAL, as Linux for files without one. */
 	int (*fsync)(struct file *f, bool datasync);
 	/* fallocate(2) modes the filesystem supports (NULL: -EOPNOTSUPP). */
 	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+	/* mmap: the page cache holding the file's pages (*out), created on
+	 * first use; mm maps its memory-file ranges. *out NULL with 0 means
+	 * "anonymous memory" (/dev/zero). NULL op: ENODEV. */
+	int (*mmap)(struct file *f, struct pagecache **out);
 };
 
 struct file {

@@ -10,6 +10,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
+#include "sentry/fs/memfd.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
@@ -161,6 +162,9 @@ SYSCALL_DEFINE(fcntl, "ddx")
 		return 0;
 	case F_GETSIG:
 		return 0;
+	case F_ADD_SEALS:
+	case F_GET_SEALS:
+		return memfd_fcntl(f, cmd, argi);
 	default:
 		snprintf(key, sizeof(key), "fcntl-%d", cmd);
 		log_once(key, "fcntl command %d is not supported: EINVAL", cmd);

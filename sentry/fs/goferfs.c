@@ -30,6 +30,7 @@
 #include "runsc/util.h"
 #include "sentry/fs/goferfs.h"
 #include "sentry/gofer_client.h"
+#include "sentry/pagecache.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
@@ -271,9 +272,13 @@ static int goferfs_open(struct inode *ino, struct file *f)
 	f->priv = gf;
 	if (f->flags & O_TRUNC) {
 		struct stat st;
+		int64_t old_size = ino->size;
 
-		if (fstat(fd, &st) == 0)
+		if (fstat(fd, &st) == 0) {
 			stat_to_inode(ino, &st);
+			if (ino->cache)
+				pagecache_truncate(ino->cache, (uint64_t)old_size, (uint64_t)st.st_size);
+		}
 	}
 	return 0;
 }
@@ -555,6 +560,8 @@ static void goferfs_evict(struct inode *ino)
 		return;
 	/* A failed clunk only leaks a gofer fid; nothing to report to. */
 	gofer_clunk(GSB(ino)->c, gi->fid);
+	pagecache_destroy(ino->cache);
+	ino->cache = NULL;
 	free(gi->link);
 	if (gi->create_fd >= 0)
 		close(gi->create_fd);
@@ -586,6 +593,28 @@ static const struct inode_ops goferfs_iops = {
 
 /* ---- regular files ---- */
 
+/* The page cache reads and writes the host file through any open file. */
+static ssize_t goferfs_pc_read(struct file *f, void *buf, size_t len, uint64_t off)
+{
+	struct gofer_file *gf = f->priv;
+	ssize_t n = pread(gf->fd, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t goferfs_pc_write(struct file *f, const void *buf, size_t len, uint64_t off)
+{
+	struct gofer_file *gf = f->priv;
+	ssize_t n = pwrite(gf->fd, buf, len, (off_t)off);
+
+	return n < 0 ? -errno : n;
+}
+
+static const struct pagecache_ops goferfs_pc_ops = {
+	.read = goferfs_pc_read,
+	.write = goferfs_pc_write,
+};
+
 static ssize_t goferfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
 {
 	struct gofer_file *gf = f->priv;
@@ -593,9 +622,16 @@ static ssize_t goferfs_read(struct file *f, struct task *t, void *buf, size_t le
 
 	if (*pos < 0)
 		return -EINVAL;
-	n = pread(gf->fd, buf, len, *pos);
-	if (n < 0)
-		return -errno;
+	/* A mapped file: its cached pages may be newer than the host's. */
+	if (f->inode->cache) {
+		n = pagecache_read(f->inode->cache, f, buf, len, (uint64_t)*pos);
+		if (n < 0)
+			return n;
+	} else {
+		n = pread(gf->fd, buf, len, *pos);
+		if (n < 0)
+			return -errno;
+	}
 	*pos += n;
 	return n;
 }
@@ -613,6 +649,9 @@ static ssize_t goferfs_write(struct file *f, struct task *t, const void *buf, si
 	n = pwrite(gf->fd, buf, len, *pos);
 	if (n < 0)
 		return -errno;
+	/* Written through: cached pages of a mapped file follow. */
+	if (ino->cache)
+		pagecache_write_update(ino->cache, buf, (size_t)n, (uint64_t)*pos);
 	*pos += n;
 	if (*pos > ino->size)
 		ino->size = *pos;
@@ -686,6 +725,33 @@ static void goferfs_file_release(struct file *f)
 	f->priv = NULL;
 }
 
+static int goferfs_mmap(struct file *f, struct pagecache **out)
+{
+	struct gofer_file *gf = f->priv;
+	struct inode *ino = f->inode;
+	struct stat st;
+
+	/* Mappings stop at the end of the file: know where it is now. */
+	if (fstat(gf->fd, &st) == 0)
+		stat_to_inode(ino, &st);
+	if (!ino->cache)
+		ino->cache = pagecache_new(ino, &goferfs_pc_ops);
+	*out = ino->cache;
+	return 0;
+}
+
+static int goferfs_fsync(struct file *f, bool datasync)
+{
+	struct gofer_file *gf = f->priv;
+	int rc = 0;
+
+	if (f->inode->cache)
+		rc = pagecache_sync(f->inode->cache, 0, UINT64_MAX);
+	if ((datasync ? fdatasync(gf->fd) : fsync(gf->fd)) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
 static const struct file_ops goferfs_file_fops = {
 	.read = goferfs_read,
 	.write = goferfs_write,
@@ -693,6 +759,8 @@ static const struct file_ops goferfs_file_fops = {
 	.poll = goferfs_poll,
 	.getattr = goferfs_file_getattr,
 	.release = goferfs_file_release,
+	.mmap = goferfs_mmap,
+	.fsync = goferfs_fsync,
 };
 
 /* ---- directories ---- */
