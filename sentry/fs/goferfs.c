@@ -453,9 +453,14 @@ static int goferfs_setattr(struct inode *ino, const struct vfs_iattr *ia)
 	}
 	if (!sa.valid)
 		return 0;
+	int64_t old_size = ino->size;
 	rc = gofer_setattr(GSB(ino)->c, GI(ino)->fid, &sa, &attr);
-	if (rc == 0)
+	if (rc == 0) {
 		attr_to_inode(ino, &attr);
+		/* Mapped pages past a new end must read back as the file. */
+		if ((sa.valid & GOFER_SETATTR_SIZE) && ino->cache)
+			pagecache_truncate(ino->cache, (uint64_t)old_size, (uint64_t)attr.size);
+	}
 	return rc;
 }
 
