@@ -20,6 +20,7 @@
 
 struct parser {
 	char *err;
+	const char *name;  /* the document, for messages; "config.json" if NULL */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -34,7 +35,7 @@ perr(struct parser *p, const char *path, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	if (asprintf(&p->err, "config.json: %s%s%s", path ? path : "",
+	if (asprintf(&p->err, "%s: %s%s%s", p->name ? p->name : "config.json", path ? path : "",
 		     path && *path ? ": " : "", msg ? msg : "invalid") < 0)
 		p->err = NULL;
 	return -EINVAL;
@@ -906,15 +907,10 @@ static void hooks_free(struct spec_hook *h, size_t n)
 	free(h);
 }
 
-void spec_free(struct spec *s)
+static void process_free_fields(struct spec_process *pr)
 {
-	struct spec_process *pr;
 	size_t i;
 
-	if (!s)
-		return;
-	pr = &s->process;
-	free(s->oci_version);
 	strv_free(pr->args);
 	strv_free(pr->env);
 	free(pr->cwd);
@@ -929,6 +925,70 @@ void spec_free(struct spec *s)
 	strv_free(pr->caps.inheritable);
 	strv_free(pr->caps.permitted);
 	strv_free(pr->caps.ambient);
+}
+
+void spec_process_free(struct spec_process *p)
+{
+	if (!p)
+		return;
+	process_free_fields(p);
+	free(p);
+}
+
+int spec_parse_process(const char *json, size_t len, const char *name,
+		       struct spec_process **out, char **err)
+{
+	struct parser p = { .name = name };
+	char ebuf[1024] = "";
+	_cleanup_free_ char *text = NULL;
+	struct spec_process *sp;
+	yajl_val doc;
+	int r;
+
+	*out = NULL;
+	*err = NULL;
+	if (memchr(json, '\0', len)) {
+		if (asprintf(err, "%s: invalid JSON: NUL byte in file", name) < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	text = xmalloc(len + 1);
+	memcpy(text, json, len);
+	text[len] = '\0';
+	doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!doc) {
+		_cleanup_free_ char *m = yajl_error_text(ebuf);
+		/* yajl_error_text names config.json: name the real document. */
+		const char *rest = strchr(m, ':');
+		if (asprintf(err, "%s%s", name, rest ? rest : ": invalid JSON") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	sp = xzalloc(sizeof(*sp));
+	if (!YAJL_IS_OBJECT(doc))
+		r = perr(&p, NULL, "expected a JSON object at the top level");
+	else
+		r = parse_process(&p, doc, sp);
+	yajl_tree_free(doc);
+	if (r < 0) {
+		spec_process_free(sp);
+		*err = p.err ? p.err : xstrdup("process: invalid");
+		return -EINVAL;
+	}
+	*out = sp;
+	return 0;
+}
+
+void spec_free(struct spec *s)
+{
+	struct spec_process *pr;
+	size_t i;
+
+	if (!s)
+		return;
+	pr = &s->process;
+	free(s->oci_version);
+	process_free_fields(pr);
 
 	free(s->root_path);
 	free(s->hostname);

@@ -123,6 +123,12 @@ int spec_load_bundle(const char *bundle, struct spec **out, char **rootfs_abs, c
 int spec_load_fd(int fd, struct spec **out, char **err);
 void spec_free(struct spec *s);
 
+/* Parses an OCI process object on its own (`exec --process FILE`, the
+ * control socket's exec request); messages are prefixed with name. */
+int spec_parse_process(const char *json, size_t len, const char *name,
+		       struct spec_process **out, char **err);
+void spec_process_free(struct spec_process *p);
+
 /* The default config.json that `sandboxrun spec` writes (as `runc spec`). */
 const char *spec_default_json(void);
 

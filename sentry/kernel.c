@@ -135,6 +135,84 @@ void kernel_make_runnable(struct task *t)
 		list_add_tail(&t->run_link, &kernel->runqueue);
 }
 
+/* ---- freezing (pause/resume) ---- */
+
+struct task_iter {
+	void (*fn)(struct task *t, void *arg);
+	void *arg;
+};
+
+static int for_each_task_tg(struct thread_group *tg, void *arg)
+{
+	struct task_iter *it = arg;
+	struct task *t, *n;
+	list_for_each_entry_safe(t, n, &tg->threads, tg_link)
+		if (t->state != TASK_DEAD)
+			it->fn(t, it->arg);
+	return 0;
+}
+
+void kernel_for_each_task(void (*fn)(struct task *t, void *arg), void *arg)
+{
+	struct task_iter it = { fn, arg };
+	tg_for_each(for_each_task_tg, &it);
+}
+
+static void interrupt_running(struct task *t, void *arg)
+{
+	bool *any = arg;
+	if (t->state != TASK_RUNNING)
+		return;
+	*any = true;
+	kernel->pops->ctx_interrupt(t->ctx);
+}
+
+static void note_running(struct task *t, void *arg)
+{
+	if (t->state == TASK_RUNNING)
+		*(bool *)arg = true;
+}
+
+static bool any_task_running(void)
+{
+	bool any = false;
+	kernel_for_each_task(note_running, &any);
+	return any;
+}
+
+static void freeze_check_done(struct kernel *k)
+{
+	if (!k->frozen || !k->freeze_done || any_task_running())
+		return;
+	void (*fn)(void *) = k->freeze_done;
+	k->freeze_done = NULL;
+	fn(k->freeze_done_arg);
+}
+
+int kernel_freeze(struct kernel *k, void (*done)(void *arg), void *arg)
+{
+	if (k->freeze_done)
+		return -EBUSY;
+	k->frozen = true;
+	k->freeze_done = done;
+	k->freeze_done_arg = arg;
+	/* A running task stops soon (PLATFORM_STOP_INTERRUPT) and parks in
+	 * return_to_user; a stop already on its way parks the same way after
+	 * its syscall, as Linux's freezer lets a syscall in progress finish. */
+	bool any = false;
+	kernel_for_each_task(interrupt_running, &any);
+	if (!any)
+		freeze_check_done(k);
+	return 0;
+}
+
+void kernel_thaw(struct kernel *k)
+{
+	k->frozen = false;
+	k->freeze_done = NULL;
+	/* Parked tasks are on the runqueue: the loop runs them again. */
+}
+
 static void handle_host_signals(struct kernel *k)
 {
 	struct signalfd_siginfo ssi;
@@ -180,7 +258,7 @@ int kernel_run(struct kernel *k)
 	int pfds_cap = 0;
 
 	while (!k->init_exited) {
-		while (!list_empty(&k->runqueue)) {
+		while (!k->frozen && !list_empty(&k->runqueue)) {
 			struct task *t = list_first_entry(&k->runqueue, struct task, run_link);
 			list_del(&t->run_link);
 			task_run(t);
@@ -252,6 +330,7 @@ int kernel_run(struct kernel *k)
 		handle_platform_stops(k);
 		timers_fire(k);
 		task_free_dead();
+		freeze_check_done(k);
 	}
 	free(pfds);
 	return k->init_wait_status;

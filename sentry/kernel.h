@@ -174,6 +174,11 @@ struct thread_group {
 	 * CAP_SYS_RESOURCE may set it; fork copies both. Kept for the
 	 * workload to read back: the sandbox has no OOM killer of its own. */
 	int oom_score_adj, oom_score_adj_min;
+	/* Called once when the process exits (before a parentless process
+	 * is released), with group_exit_status set: the control socket
+	 * reports exec'd processes' statuses through it. */
+	void (*exit_hook)(struct thread_group *tg, void *arg);
+	void *exit_hook_arg;
 };
 
 /* ---- tasks (threads) ---------------------------------------------------- */
@@ -325,6 +330,13 @@ struct kernel {
 	 * rootfs writes to the gofer instead of an in-memory upper layer. */
 	const struct spec *spec;
 	bool root_overlay_none;
+	/* pause/resume (kernel_freeze): while frozen no task is resumed into
+	 * application code and the runqueue is not run. */
+	bool frozen;
+	void (*freeze_done)(void *arg);
+	void *freeze_done_arg;
+	/* CPU time of processes that have exited (sandbox-wide accounting). */
+	uint64_t exited_utime_ns, exited_stime_ns;
 };
 
 extern struct kernel *kernel;
@@ -351,6 +363,15 @@ int kernel_init(struct kernel *k);
 int kernel_run(struct kernel *k);
 void kernel_make_runnable(struct task *t);
 int64_t kernel_mono_ns(void); /* monotonic clock as the sandbox sees it */
+/* Freezes every task: tasks running application code are interrupted and,
+ * like every other task, parked at their next return to user mode; blocked
+ * tasks that wake stay queued. done(arg) runs (once, from the event loop
+ * or at once) when no task runs application code any more. A second
+ * freeze while one is pending replaces nothing and returns -EBUSY. */
+int kernel_freeze(struct kernel *k, void (*done)(void *arg), void *arg);
+void kernel_thaw(struct kernel *k);
+/* Calls fn for every live task (any state but DEAD). */
+void kernel_for_each_task(void (*fn)(struct task *t, void *arg), void *arg);
 
 /* pidtable.c */
 pid_t pid_alloc(void);

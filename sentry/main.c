@@ -20,12 +20,14 @@
 #include "runsc/spec.h"
 #include "runsc/util.h"
 #include "sentry/boot.h"
+#include "sentry/control.h"
 #include "sentry/fdtable.h"
 #include "sentry/fs/goferfs.h"
 #include "sentry/gofer_client.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
 #include "sentry/signal.h"
+#include "sentry/spawn.h"
 #include "sentry/task_impl.h"
 #include "sentry/vfs.h"
 #include "syscalls/syscalls.h"
@@ -33,14 +35,18 @@
 #define MEMFILE_RESERVE (64ULL << 30)
 #define EXIT_NOT_FOUND 127
 #define EXIT_CANNOT_EXEC 126
-
-/* Signals the CLI forwards to the sandbox (runc's run forwards these). */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+#define MAX_PRESERVED_FDS 1024
 
 struct boot_args {
 	int spec_fd, gofer_fd;
 	const char *platform;
 	bool strace;
+	int control_fd;    /* listening control socket, -1 for none */
+	int ready_fd;      /* one byte once the sandbox is ready, -1 for none */
+	int commit_fd;     /* for the monitor (sentry/monitor.c) */
+	int state_fd;
+	int preserve_fds;  /* fds 3..3+N-1 go to init as they are */
+	bool hold;         /* create: init waits for the control socket's START */
 };
 
 static int parse_args(int argc, char **argv, struct boot_args *b)
@@ -48,9 +54,13 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 	static const struct option opts[] = {
 		{ "spec-fd", required_argument, NULL, 's' }, { "gofer-fd", required_argument, NULL, 'g' },
 		{ "platform", required_argument, NULL, 'p' }, { "strace", no_argument, NULL, 't' },
+		{ "control-fd", required_argument, NULL, 'c' }, { "ready-fd", required_argument, NULL, 'r' },
+		{ "commit-fd", required_argument, NULL, 'm' }, { "state-fd", required_argument, NULL, 'd' },
+		{ "preserve-fds", required_argument, NULL, 'f' }, { "hold", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	*b = (struct boot_args){ -1, -1, "ptrace", false };
+	*b = (struct boot_args){ .spec_fd = -1, .gofer_fd = -1, .platform = "ptrace",
+				 .control_fd = -1, .ready_fd = -1, .commit_fd = -1, .state_fd = -1 };
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -59,188 +69,49 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		case 'g': b->gofer_fd = atoi(optarg); break;
 		case 'p': b->platform = optarg; break;
 		case 't': b->strace = true; break;
+		case 'c': b->control_fd = atoi(optarg); break;
+		case 'r': b->ready_fd = atoi(optarg); break;
+		case 'm': b->commit_fd = atoi(optarg); break;
+		case 'd': b->state_fd = atoi(optarg); break;
+		case 'f': b->preserve_fds = atoi(optarg); break;
+		case 'h': b->hold = true; break;
 		default: return -EINVAL;
 		}
 	}
-	if (b->spec_fd < 0 || b->gofer_fd < 0)
+	if (b->spec_fd < 0 || b->gofer_fd < 0 || b->preserve_fds < 0 ||
+	    b->preserve_fds > MAX_PRESERVED_FDS)
 		return -EINVAL;
 	return 0;
 }
 
-static int cap_from_name(const char *name)
+/* Moves the preserved fds 3..3+n-1 out of the way (the CLI placed its own
+ * fds above them) so that nothing the sentry opens later can be mistaken
+ * for one: out[i] is the new number, -1 where the caller had none. */
+static void stash_preserved_fds(int n, int *out)
 {
-	static const char *const names[] = {
-		"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-		"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
-		"NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO",
-		"SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-		"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE",
-		"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
-		"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
-	};
-	if (strncmp(name, "CAP_", 4))
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(name + 4, names[i]))
-			return (int)i;
-	return -1;
-}
-
-static uint64_t caps_mask(char **names)
-{
-	uint64_t m = 0;
-	for (char **p = names; p && *p; p++) {
-		int c = cap_from_name(*p);
-		if (c >= 0)
-			m |= 1ULL << c;
-		else
-			log_warn("unknown capability %s ignored", *p);
-	}
-	return m;
-}
-
-static struct cred *init_cred(const struct spec *s)
-{
-	struct cred *c = cred_new_root();
-	const struct spec_user *u = &s->process.user;
-	c->uid = c->euid = c->suid = c->fsuid = u->uid;
-	c->gid = c->egid = c->sgid = c->fsgid = u->gid;
-	if (u->n_additional_gids) {
-		c->groups = xmalloc(u->n_additional_gids * sizeof(gid_t));
-		for (size_t i = 0; i < u->n_additional_gids; i++)
-			c->groups[i] = u->additional_gids[i];
-		c->ngroups = (int)u->n_additional_gids;
-	}
-	if (s->process.has_caps) {
-		c->cap_bounding = caps_mask(s->process.caps.bounding);
-		c->cap_effective = caps_mask(s->process.caps.effective);
-		c->cap_permitted = caps_mask(s->process.caps.permitted);
-		c->cap_inheritable = caps_mask(s->process.caps.inheritable);
-		c->cap_ambient = caps_mask(s->process.caps.ambient);
-	}
-	c->no_new_privs = s->process.no_new_privileges;
-	return c;
-}
-
-static void init_rlimits(struct thread_group *tg, const struct spec *s)
-{
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		tg->rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
-	tg->rlim[RLIMIT_STACK] = (struct rlimit){ 8 << 20, RLIM_INFINITY };
-	tg->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
-	tg->rlim[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
-	tg->rlim[RLIMIT_NPROC] = (struct rlimit){ 32768, 32768 };
-	tg->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ 32768, 32768 };
-	tg->rlim[RLIMIT_MEMLOCK] = (struct rlimit){ 8 << 20, 8 << 20 };
-	tg->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
-	for (size_t i = 0; i < s->process.n_rlimits; i++) {
-		const struct spec_rlimit *r = &s->process.rlimits[i];
-		if (r->resource >= 0 && r->resource < RLIM_NLIMITS)
-			tg->rlim[r->resource] = (struct rlimit){ r->soft, r->hard };
-	}
-}
-
-static const char *env_lookup(char **env, const char *name)
-{
-	size_t n = strlen(name);
-	for (char **e = env; e && *e; e++)
-		if (!strncmp(*e, name, n) && (*e)[n] == '=')
-			return *e + n + 1;
-	return NULL;
-}
-
-/* Finds args[0] along the container's PATH as runc does (exec.LookPath). */
-static int resolve_executable(struct task *t, const char *arg0, char *env[], char **out)
-{
-	if (strchr(arg0, '/')) {
-		*out = xstrdup(arg0);
-		return 0;
-	}
-	const char *path = env_lookup(env, "PATH");
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *copy = xstrdup(path), *save = NULL;
-	int err = -ENOENT;
-	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char *cand;
-		if (asprintf(&cand, "%s/%s", *dir ? dir : ".", arg0) < 0)
-			break;
-		struct path p;
-		if (vfs_lookup(t, AT_FDCWD, cand, LOOKUP_FOLLOW, &p) == 0) {
-			struct stat st;
-			int r = vfs_stat_path(&p, &st);
-			path_put(&p);
-			if (r == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
-				*out = cand;
-				err = 0;
-				break;
-			}
-		}
-		free(cand);
-	}
-	free(copy);
-	return err;
-}
-
-static int start_init(struct kernel *k, const struct spec *s)
-{
-	struct task *t = task_alloc_process(NULL);
-	if (!t)
-		return -EAGAIN;
-	k->init_tg = t->tg;
-	t->tg->pgid = t->tg->sid = t->tid;
-	init_rlimits(t->tg, s);
-	t->cred = init_cred(s);
-	t->sighand = sighand_new();
-	t->files = fdtable_new();
-	strncpy(t->comm, "init", sizeof(t->comm) - 1);
-
-	struct path root;
-	int err = vfs_root_path(&root);
-	if (err)
-		return err;
-	t->fs = fs_context_new(&root, &root);
-	path_put(&root);
-	t->fs->umask = s->process.user.has_umask ? s->process.user.umask : 022;
-	if (s->process.cwd && strcmp(s->process.cwd, "/")) {
-		struct path cwd;
-		err = vfs_lookup(t, AT_FDCWD, s->process.cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &cwd);
-		if (err) {
-			log_error("cwd %s: %s", s->process.cwd, strerror(-err));
-			return err;
-		}
-		path_put(&t->fs->cwd);
-		t->fs->cwd = cwd;
-	}
-
-	/* The workload's stdio: the only host fds it can reach. */
-	for (int fd = 0; fd <= 2; fd++) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0)
+	int lo = 3 + n;
+	for (int i = 0; i < n; i++) {
+		int fd = 3 + i;
+		out[i] = -1;
+		if (fcntl(fd, F_GETFD) < 0)
 			continue;
-		struct file *f;
-		err = hostfd_file_new(fd, fl & (O_ACCMODE | O_APPEND), &f);
-		if (err)
-			return err;
-		err = fd_install_at(t, fd, f, false);
-		file_put(f);
-		if (err < 0)
-			return err;
+		out[i] = fcntl(fd, F_DUPFD_CLOEXEC, lo);
+		close(fd);
 	}
+}
 
-	_cleanup_free_ char *exe = NULL;
-	err = resolve_executable(t, s->process.args[0], s->process.env, &exe);
+static int start_init(struct kernel *k, const struct spec *s, const int *fds, int nfds,
+		      struct task **out)
+{
+	struct spawn_args a = { .proc = &s->process, .fds = fds, .nfds = nfds };
+	char *msg = NULL;
+	int err = spawn_process(&a, out, &msg);
 	if (err) {
-		log_error("exec: \"%s\": executable file not found in $PATH", s->process.args[0]);
-		return -ENOENT;
-	}
-	char *empty_env[] = { NULL };
-	err = do_execve(t, exe, s->process.args, s->process.env ? s->process.env : empty_env);
-	if (err) {
-		log_error("exec: \"%s\": %s", s->process.args[0], strerror(-err));
+		log_error("%s", msg);
+		free(msg);
 		return err;
 	}
-	kernel_make_runnable(t);
+	k->init_tg = (*out)->tg;
 	return 0;
 }
 
@@ -264,15 +135,36 @@ static int exit_code_of(int status)
 	return WEXITSTATUS(status);
 }
 
+static void signal_ready(struct boot_args *b)
+{
+	if (b->ready_fd < 0)
+		return;
+	(void)!write(b->ready_fd, "R", 1);
+	close(b->ready_fd);
+	b->ready_fd = -1;
+}
+
 int sentry_main(int argc, char **argv)
 {
 	log_setup_from_env("sentry");
 	sentry_install_crash_handler();
 	struct boot_args b;
 	if (parse_args(argc, argv, &b) < 0) {
-		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--platform NAME] [--strace]");
+		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--control-fd N] [--ready-fd N] "
+			  "[--commit-fd N] [--state-fd N] [--preserve-fds N] [--hold] "
+			  "[--platform NAME] [--strace]");
 		return 1;
 	}
+	int *stdio = xmalloc(sizeof(int) * (size_t)(3 + b.preserve_fds));
+	stdio[0] = 0;
+	stdio[1] = 1;
+	stdio[2] = 2;
+	stash_preserved_fds(b.preserve_fds, stdio + 3);
+
+	struct monitor_args ma = { .commit_fd = b.commit_fd, .state_fd = b.state_fd };
+	int status_fd = sentry_monitor_split(&ma);
+	/* From here on: the sentry. */
+
 	struct spec *s = NULL;
 	char *err_msg = NULL;
 	if (spec_load_fd(b.spec_fd, &s, &err_msg) < 0) {
@@ -282,19 +174,14 @@ int sentry_main(int argc, char **argv)
 	}
 	close(b.spec_fd);
 
-	sigset_t blocked;
-	sigemptyset(&blocked);
+	sigset_t fwd, blocked;
+	sandbox_forwarded_sigset(&fwd);
+	blocked = fwd;
 	sigaddset(&blocked, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&blocked, forwarded_signals[i]);
 	sigprocmask(SIG_BLOCK, &blocked, NULL);
 	/* A workload writing to a closed host pipe gets EPIPE/SIGPIPE inside
 	 * the sandbox; the sentry itself must only see EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	sigset_t fwd;
-	sigemptyset(&fwd);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&fwd, forwarded_signals[i]);
 
 	static struct kernel k;
 	static struct memfile mf;
@@ -306,6 +193,7 @@ int sentry_main(int argc, char **argv)
 	snprintf(k.domainname, sizeof(k.domainname), "%s", s->domainname ? s->domainname : "(none)");
 
 	int rc = 1, err;
+	struct task *init = NULL;
 	k.pops = platform_lookup(b.platform);
 	if (!k.pops || k.pops->probe() < 0) {
 		log_error("platform %s is not available", b.platform);
@@ -342,13 +230,28 @@ int sentry_main(int argc, char **argv)
 		log_error("sentry: seccomp: %s", strerror(-err));
 		goto out;
 	}
-	if ((err = start_init(&k, s)) < 0) {
+	err = start_init(&k, s, stdio, 3 + b.preserve_fds, &init);
+	/* init has its own duplicates of the preserved fds. */
+	for (int i = 3; i < 3 + b.preserve_fds; i++)
+		if (stdio[i] >= 0)
+			close(stdio[i]);
+	if (err < 0) {
 		rc = (err == -ENOENT || err == -ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 		goto out;
 	}
-	rc = exit_code_of(kernel_run(&k));
+	if (b.control_fd >= 0 && (err = control_init(&k, b.control_fd, init, b.hold)) < 0) {
+		log_error("control socket: %s", strerror(-err));
+		goto out;
+	}
+	if (!b.hold)
+		kernel_make_runnable(init);
+	signal_ready(&b);
+	int status = kernel_run(&k);
+	sentry_report_status(status_fd, status);
+	rc = exit_code_of(status);
 out:
 	spec_free(s);
+	free(stdio);
 	/* Leave without exit-time code: under seccomp, atexit handlers and
 	 * sanitizer leak checks (which read /proc) would kill the sentry and
 	 * hide the workload's status. Unit tests check for leaks instead. */

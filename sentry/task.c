@@ -96,6 +96,11 @@ static void return_to_user(struct task *t)
 		if (!signal_pending(t))
 			break;
 	}
+	if (kernel->frozen) {
+		/* Paused sandbox: park; kernel_thaw lets the loop resume it. */
+		kernel_make_runnable(t);
+		return;
+	}
 	t->state = TASK_RUNNING;
 	int err = kernel->pops->ctx_resume(t->ctx);
 	if (err < 0) {
@@ -434,6 +439,13 @@ static void tg_exit_notify(struct thread_group *tg)
 {
 	int status = tg->group_exit_status;
 	tg_update_cputime(tg); /* final: SIGCHLD and wait4 report it */
+	kernel->exited_utime_ns += tg->utime_ns;
+	kernel->exited_stime_ns += tg->stime_ns;
+	if (tg->exit_hook) {
+		void (*hook)(struct thread_group *, void *) = tg->exit_hook;
+		tg->exit_hook = NULL;
+		hook(tg, tg->exit_hook_arg);
+	}
 	if (tg->vfork_waiter) {
 		task_wake(tg->vfork_waiter);
 		tg->vfork_waiter = NULL;
