@@ -9,11 +9,6 @@
 #include "runsc/opts.h"
 #include "runsc/util.h"
 
-#ifndef SANDBOXRUN_COMMIT
-#define SANDBOXRUN_COMMIT "unknown"
-#endif
-#define SANDBOXRUN_VERSION "0.1.0"
-#define OCI_SPEC_VERSION "1.0.2-dev"
 
 static void usage(FILE *f)
 {
@@ -23,8 +18,23 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  spec [--bundle DIR] [--rootless]   write a default config.json\n"
-	      "  run [--bundle DIR] [--pid-file F] ID\n"
-	      "                                     create and run a container\n"
+	      "  create [--bundle DIR] [--pid-file F] [--preserve-fds N] ID\n"
+	      "                                     create a container (init waits for start)\n"
+	      "  start ID                           run the created container's init\n"
+	      "  run [-d] [--bundle DIR] [--pid-file F] ID\n"
+	      "                                     create and start; wait unless -d\n"
+	      "  state ID                           the container's state as JSON\n"
+	      "  list [--format table|json] [-q]    the containers under --root\n"
+	      "  ps [--format table|json] ID        the container's processes\n"
+	      "  exec [-d] [--pid-file F] [--cwd D] [--env K=V] [--user U[:G]] [-p FILE] ID [CMD...]\n"
+	      "                                     run a new process in the container\n"
+	      "  kill [--all] ID [SIGNAL]           signal init (default SIGTERM) or every process\n"
+	      "  delete [--force] ID                remove a stopped (or, forced, any) container\n"
+	      "  pause ID | resume ID               freeze or thaw every process of the container\n"
+	      "  events [--stats] [--interval D] ID resource usage as JSON lines\n"
+	      "  update [--resources FILE] ID       change resource limits (not supported yet)\n"
+	      "  wait ID                            wait for the container to stop; print its status\n"
+	      "  features                           the OCI features this runtime supports\n"
 	      "\n"
 	      "Global options:\n"
 	      "  --root DIR             state directory (default /run/sandboxrun)\n"
@@ -34,6 +44,8 @@ static void usage(FILE *f)
 	      "  --debug-log FILE       write everything, with --strace output, to FILE\n"
 	      "  --strace               trace the sandboxed application's syscalls\n"
 	      "  --platform NAME        ptrace (default) or kvm\n"
+	      "  --systemd-cgroup       accepted; cgroups are not managed yet\n"
+	      "  --rootless true|false|auto  accepted\n"
 	      "  --version, -v          print the version\n"
 	      "  --help, -h             show this help\n", f);
 }
@@ -144,6 +156,13 @@ int main(int argc, char **argv)
 			if (r < 0)
 				return 1;
 			g.strace = true;
+		} else if ((r = opt_match(argc, argv, &i, "systemd-cgroup", NULL, NULL))) {
+			if (r < 0)
+				return 1;
+			g.systemd_cgroup = true;
+		} else if ((r = opt_match(argc, argv, &i, "rootless", NULL, &g.rootless))) {
+			if (r < 0)
+				return 1;
 		} else if (opt_match(argc, argv, &i, "version", "v", NULL) > 0) {
 			version();
 			return 0;
@@ -161,6 +180,11 @@ int main(int argc, char **argv)
 		g.log_json = true;
 	} else if (strcmp(format, "text")) {
 		log_error("invalid log-format \"%s\" (use text or json)", format);
+		return 1;
+	}
+	if (g.rootless && strcmp(g.rootless, "true") && strcmp(g.rootless, "false") &&
+	    strcmp(g.rootless, "auto")) {
+		log_error("invalid --rootless value \"%s\" (use true, false or auto)", g.rootless);
 		return 1;
 	}
 	if (!g.root || !*g.root)
@@ -189,12 +213,26 @@ int main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 
-	if (!strcmp(verb, "spec"))
-		return cmd_spec(&g, argc, argv);
-	if (!strcmp(verb, "run")) {
-		if (check_platform(&g) < 0)
+	static const struct {
+		const char *name;
+		int (*fn)(struct global_opts *, int, char **);
+		bool needs_platform;  /* starts a sandbox */
+	} verbs[] = {
+		{ "spec", cmd_spec, false },       { "run", cmd_run, true },
+		{ "create", cmd_create, true },    { "start", cmd_start, false },
+		{ "state", cmd_state, false },     { "list", cmd_list, false },
+		{ "ps", cmd_ps, false },           { "exec", cmd_exec, false },
+		{ "kill", cmd_kill, false },       { "delete", cmd_delete, false },
+		{ "events", cmd_events, false },   { "pause", cmd_pause, false },
+		{ "resume", cmd_resume, false },   { "update", cmd_update, false },
+		{ "wait", cmd_wait, false },       { "features", cmd_features, false },
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(verbs); k++) {
+		if (strcmp(verb, verbs[k].name))
+			continue;
+		if (verbs[k].needs_platform && check_platform(&g) < 0)
 			return 1;
-		return cmd_run(&g, argc, argv);
+		return verbs[k].fn(&g, argc, argv);
 	}
 	if (!strcmp(verb, "help")) {
 		usage(stdout);

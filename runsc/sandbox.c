@@ -469,6 +469,29 @@ static int record(struct launch *l)
 	return 0;
 }
 
+/* `exec` builds its process from the container's config as it was at
+ * create time, as runc keeps it in its state: the bundle may change. */
+static int save_config(struct launch *l)
+{
+	_cleanup_free_ char *buf = NULL, *path = NULL;
+	size_t len;
+	int r;
+
+	if ((r = read_all_fd(l->spec_fd, &buf, &len)) < 0 || lseek(l->spec_fd, 0, SEEK_SET) < 0) {
+		log_error("read config.json: %s", strerror(r < 0 ? -r : errno));
+		return -1;
+	}
+	if (asprintf(&path, "%s/config.json", l->sb->c->dir) < 0) {
+		path = NULL;
+		return -1;
+	}
+	if ((r = write_file_atomic(path, buf, len, 0600)) < 0) {
+		log_error("write %s: %s", path, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
 static int launch(struct launch *l, int *exit_code)
 {
 	_cleanup_free_ char *cfg_path = NULL, *err = NULL;
@@ -504,6 +527,8 @@ static int launch(struct launch *l, int *exit_code)
 		log_error("open %s: %s", cfg_path, strerror(errno));
 		return -1;
 	}
+	if (save_config(l) < 0)
+		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, l->gofer_sock) < 0 ||
 	    pipe2(l->ready, O_CLOEXEC) < 0 || pipe2(l->commit, O_CLOEXEC) < 0) {
 		log_error("socketpair/pipe: %s", strerror(errno));

@@ -185,7 +185,7 @@ static int lock_fd_checked(int fd, int lock_op)
 {
 	struct stat st;
 
-	while (flock(fd, lock_op) < 0)
+	while (lock_op && flock(fd, lock_op) < 0)
 		if (errno != EINTR)
 			return -errno;
 	/* delete unlinks the lock file while holding it: whoever gets the lock

@@ -1,4 +1,8 @@
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "runsc/util.h"
@@ -113,4 +117,23 @@ int64_t now_mono_ns(void)
 int64_t now_real_ns(void)
 {
 	return clock_ns(CLOCK_REALTIME);
+}
+
+void exit_like_status(int ws)
+{
+	if (WIFSIGNALED(ws)) {
+		int sig = WTERMSIG(ws);
+		struct rlimit zero = { 0, 0 };
+		sigset_t set;
+
+		prctl(PR_SET_DUMPABLE, 0);
+		setrlimit(RLIMIT_CORE, &zero);
+		signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+		_exit(128 + sig);
+	}
+	_exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 1);
 }

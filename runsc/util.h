@@ -54,6 +54,11 @@ int write_all(int fd, const void *buf, size_t len);
 /* Reads a whole file (from an fd) into a NUL-terminated buffer. */
 int read_all_fd(int fd, char **out, size_t *len);
 
+/* Ends the process the way a process with wait status ws ended: exits
+ * with its code, or dies of its signal (no core dump; 128+N if the signal
+ * cannot kill). Waiters that stand for a process on the host use it. */
+void __attribute__((noreturn)) exit_like_status(int ws);
+
 /* Monotonic and realtime clocks in nanoseconds. */
 int64_t now_mono_ns(void);
 int64_t now_real_ns(void);

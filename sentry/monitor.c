@@ -77,27 +77,6 @@ static void write_exit_file(int dirfd, int wait_status)
 		unlinkat(dirfd, "exit.tmp", 0);
 }
 
-static void __attribute__((noreturn)) exit_like(int ws)
-{
-	if (WIFSIGNALED(ws)) {
-		int sig = WTERMSIG(ws);
-		struct rlimit zero = { 0, 0 };
-		sigset_t set;
-
-		/* Die of the same signal, without leaving a core of the
-		 * monitor behind. */
-		prctl(PR_SET_DUMPABLE, 0);
-		setrlimit(RLIMIT_CORE, &zero);
-		signal(sig, SIG_DFL);
-		sigemptyset(&set);
-		sigaddset(&set, sig);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		raise(sig);
-		_exit(128 + sig);
-	}
-	_exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 1);
-}
-
 /* Closes every fd from 3 up except the ones in keep. */
 static void close_all_but(const int *keep, int n)
 {
@@ -237,5 +216,5 @@ int sentry_monitor_split(const struct monitor_args *ma)
 	int ws = monitor_loop(ma, pid, sp[0]);
 	log_debug("monitor: sandbox exited with wait status 0x%x", ws);
 	write_exit_file(ma->state_fd, ws);
-	exit_like(ws);
+	exit_like_status(ws);
 }

@@ -1,0 +1,244 @@
+/* `sandboxrun events [--stats] [--interval D] ID`: the sentry's accounting
+ * as runc's stats events, one JSON object a line. --stats prints one and
+ * exits; otherwise one every interval (Go duration, default 5s) until the
+ * container stops. */
+#include <poll.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
+
+#include "runsc/ctl_client.h"
+#include "runsc/jsonw.h"
+#include "runsc/log.h"
+#include "runsc/opts.h"
+#include "runsc/verb.h"
+
+/* Go's time.ParseDuration for what people write: "5s", "1.5s", "300ms",
+ * "1m30s", "2h". */
+static int parse_duration(const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double mult;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 },
+		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+	double total = 0;
+	const char *p = s;
+
+	if (!strcmp(s, "0")) {
+		*ns = 0;
+		return 0;
+	}
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		size_t i, best = 0, best_len = 0;
+
+		if (end == p || *p == '-' || *p == '+')
+			return -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
+			size_t l = strlen(units[i].unit);
+			if (!strncmp(end, units[i].unit, l) && l > best_len) {
+				best = i;
+				best_len = l;
+			}
+		}
+		if (!best_len)
+			return -EINVAL;
+		total += v * units[best].mult;
+		p = end + best_len;
+	}
+	if (total > 9.2e18)
+		return -EINVAL;
+	*ns = (int64_t)(total + 0.5);
+	return 0;
+}
+
+/* runc's types.Stats (runc 1.1, without PSI), with what the sentry
+ * counts: CPU time of every process, application memory, tasks. */
+static void print_stats(const char *id, const struct ctl_stats *s)
+{
+	struct jsonw w = JSONW_INIT("");
+	uint64_t total = s->cpu_user_ns + s->cpu_system_ns;
+	static const char *const cpuset_fields[] = {
+		"cpu_exclusive", "mem_hardwall", "mem_exclusive", "memory_migrate",
+		"memory_spread_page", "memory_spread_slab", "memory_pressure",
+		"sched_load_balance", "sched_relax_domain_level",
+	};
+	static const char *const mem_entries[] = { "swap", "kernel", "kernelTCP" };
+
+	jw_obj_open(&w);
+	jw_key(&w, "type");
+	jw_str(&w, "stats");
+	jw_key(&w, "id");
+	jw_str(&w, id);
+	jw_key(&w, "data");
+	jw_obj_open(&w);
+
+	jw_key(&w, "cpu");
+	jw_obj_open(&w);
+	jw_key(&w, "usage");
+	jw_obj_open(&w);
+	if (total) {
+		jw_key(&w, "total");
+		jw_uint(&w, total);
+	}
+	jw_key(&w, "kernel");
+	jw_uint(&w, s->cpu_system_ns);
+	jw_key(&w, "user");
+	jw_uint(&w, s->cpu_user_ns);
+	jw_obj_close(&w);
+	jw_key(&w, "throttling");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+
+	jw_key(&w, "cpuset");
+	jw_obj_open(&w);
+	for (size_t i = 0; i < ARRAY_SIZE(cpuset_fields); i++) {
+		jw_key(&w, cpuset_fields[i]);
+		jw_uint(&w, 0);
+	}
+	jw_obj_close(&w);
+
+	jw_key(&w, "memory");
+	jw_obj_open(&w);
+	jw_key(&w, "usage");
+	jw_obj_open(&w);
+	/* No limit is enforced yet: cgroup v2's "max". */
+	jw_key(&w, "limit");
+	jw_uint(&w, UINT64_MAX);
+	if (s->mem_usage) {
+		jw_key(&w, "usage");
+		jw_uint(&w, s->mem_usage);
+	}
+	jw_key(&w, "failcnt");
+	jw_uint(&w, 0);
+	jw_obj_close(&w);
+	for (size_t i = 0; i < ARRAY_SIZE(mem_entries); i++) {
+		jw_key(&w, mem_entries[i]);
+		jw_obj_open(&w);
+		jw_key(&w, "limit");
+		jw_uint(&w, 0);
+		jw_key(&w, "failcnt");
+		jw_uint(&w, 0);
+		jw_obj_close(&w);
+	}
+	jw_obj_close(&w);
+
+	jw_key(&w, "pids");
+	jw_obj_open(&w);
+	if (s->nr_tasks) {
+		jw_key(&w, "current");
+		jw_uint(&w, s->nr_tasks);
+	}
+	jw_obj_close(&w);
+	jw_key(&w, "blkio");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_key(&w, "hugetlb");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_key(&w, "intel_rdt");
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_key(&w, "network_interfaces");
+	jw_null(&w);
+
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_raw(&w, "\n");
+	fwrite(w.buf, 1, w.len, stdout);
+	fflush(stdout);
+	jw_free(&w);
+}
+
+static int get_stats(const struct container *c, struct ctl_stats *s)
+{
+	_cleanup_close_ int fd = ctl_connect(c);
+	struct ctl_msg m;
+	char *payload = NULL;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = ctl_send(fd, CTL_STATS, 0, 0, NULL, 0, NULL, 0);
+	if (r == 0)
+		r = ctl_recv(fd, &m, &payload, CTL_TIMEOUT_MS);
+	if (r == 0 && (m.op != CTL_STATS || m.status < 0 || m.len != sizeof(*s)))
+		r = m.status < 0 ? m.status : -EPROTO;
+	if (r == 0)
+		memcpy(s, payload, sizeof(*s));
+	free(payload);
+	return r;
+}
+
+int cmd_events(struct global_opts *g, int argc, char **argv)
+{
+	const char *interval = "5s";
+	struct container *c;
+	struct ctl_stats s;
+	bool once = false;
+	int64_t ns;
+	int i, r, ret = 1, pidfd = -1;
+
+	for (i = 1; i < argc && opt_is_option(argv[i]); i++) {
+		if ((r = opt_match(argc, argv, &i, "interval", NULL, &interval))) {
+			if (r < 0)
+				return 1;
+		} else if ((r = opt_match(argc, argv, &i, "stats", NULL, NULL))) {
+			if (r < 0)
+				return 1;
+			once = true;
+		} else {
+			log_error("events: unknown option %s", argv[i]);
+			return 1;
+		}
+	}
+	if (verb_nargs("events", argc, i, 1, 1, "[--stats] [--interval DURATION] ID") < 0)
+		return 1;
+	if (parse_duration(interval, &ns) < 0) {
+		log_error("invalid value \"%s\" for flag -interval: parse error", interval);
+		return 1;
+	}
+	if (ns <= 0) {
+		log_error("duration interval must be greater than 0");
+		return 1;
+	}
+	c = verb_open(g, argv[i], LOCK_SH);
+	if (!c)
+		return 1;
+	container_unlock(c);
+	if (container_status(c) == ST_STOPPED) {
+		log_error("container with id %s is not running", c->id);
+		goto out;
+	}
+	if (once) {
+		r = get_stats(c, &s);
+		if (r < 0) {
+			log_error("container with id %s is not running", c->id);
+			goto out;
+		}
+		print_stats(c->id, &s);
+		ret = 0;
+		goto out;
+	}
+	/* Between ticks, the monitor's pidfd tells us the container stopped. */
+	pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	for (;;) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int64_t ms = ns / 1000000;
+
+		if (poll(&p, pidfd >= 0 ? 1 : 0, (int)MIN(ms > 0 ? ms : 1, (int64_t)INT32_MAX)) > 0)
+			break;
+		if (get_stats(c, &s) < 0)
+			break;
+		print_stats(c->id, &s);
+	}
+	ret = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	container_free(c);
+	return ret;
+}
