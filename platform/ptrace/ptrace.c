@@ -230,7 +230,8 @@ static int ptrace_as_protect(struct platform_as *as, uint64_t addr, uint64_t len
 
 /* The stub's process CPU clocks (see clock_getcpuclockid(3)): SCHED is
  * precise total time, VIRT the tick-sampled user part. */
-#define PROCESS_CPUCLOCK(pid, which) ((~(clockid_t)(pid) << 3) | (which))
+/* Shifted as unsigned: ~pid is negative, and shifting it is undefined. */
+#define PROCESS_CPUCLOCK(pid, which) ((clockid_t)(~(unsigned int)(pid) << 3) | (which))
 #define CPUCLOCK_VIRT 1
 #define CPUCLOCK_SCHED 2
 
