@@ -273,7 +273,8 @@ static int ps_one(struct thread_group *tg, void *arg)
 {
 	struct ps_ctx *ps = arg;
 	struct kernel *k = srv.k;
-	if (tg->reaped)
+	/* Parentless zombies are freed by the event loop at once. */
+	if (tg->reaped || (tg->zombie && !tg->parent && tg != srv.k->init_tg))
 		return 0;
 	if (ps->n == ps->cap) {
 		ps->cap = ps->cap ? ps->cap * 2 : 32;

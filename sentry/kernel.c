@@ -250,6 +250,15 @@ static void handle_platform_stops(struct kernel *k)
 	}
 }
 
+static void release_orphan_zombies(struct kernel *k)
+{
+	while (!list_empty(&k->orphan_zombies)) {
+		struct thread_group *tg =
+			list_first_entry(&k->orphan_zombies, struct thread_group, sibling);
+		tg_release(tg); /* unlinks it */
+	}
+}
+
 int kernel_run(struct kernel *k)
 {
 	int sigfd = k->host_signalfd;
@@ -258,6 +267,7 @@ int kernel_run(struct kernel *k)
 	int pfds_cap = 0;
 
 	while (!k->init_exited) {
+		release_orphan_zombies(k);
 		while (!k->frozen && !list_empty(&k->runqueue)) {
 			struct task *t = list_first_entry(&k->runqueue, struct task, run_link);
 			list_del(&t->run_link);
@@ -341,6 +351,7 @@ int kernel_init(struct kernel *k)
 	list_init(&k->runqueue);
 	list_init(&k->timers);
 	list_init(&k->dead_tasks);
+	list_init(&k->orphan_zombies);
 	k->boot_mono_ns = now_mono_ns();
 	k->boot_real_ns = now_real_ns();
 	k->host_signalfd = -1;

@@ -337,6 +337,10 @@ struct kernel {
 	void *freeze_done_arg;
 	/* CPU time of processes that have exited (sandbox-wide accounting). */
 	uint64_t exited_utime_ns, exited_stime_ns;
+	/* Exited processes without a parent (exec'd through the control
+	 * socket), freed by the event loop: never inside their own exit,
+	 * whose callers still hold the task. Linked by thread_group.sibling. */
+	struct list_head orphan_zombies;
 };
 
 extern struct kernel *kernel;

@@ -435,6 +435,17 @@ static void reparent_children(struct thread_group *tg)
 	}
 }
 
+/* An exited process nobody will reap: out of its parent's children now,
+ * freed by the event loop later. Never here: the exiting task's own
+ * syscall path still uses it after the exit (kernel.orphan_zombies). */
+static void release_later(struct thread_group *tg)
+{
+	if (list_linked(&tg->sibling))
+		list_del(&tg->sibling);
+	tg->parent = NULL;
+	list_add_tail(&tg->sibling, &kernel->orphan_zombies);
+}
+
 static void tg_exit_notify(struct thread_group *tg)
 {
 	int status = tg->group_exit_status;
@@ -461,13 +472,13 @@ static void tg_exit_notify(struct thread_group *tg)
 	tg->zombie = true;
 	struct thread_group *parent = tg->parent;
 	if (!parent) {
-		tg_release(tg);
+		release_later(tg);
 		return;
 	}
 	int why = WIFSIGNALED(status) ? CLD_KILLED : CLD_EXITED;
 	if (tg->exit_signal == SIGCHLD && signal_parent_autoreaps(parent)) {
+		release_later(tg);
 		wq_wake_all(&parent->child_wait);
-		tg_release(tg);
 		return;
 	}
 	signal_notify_parent(tg, why, status);
