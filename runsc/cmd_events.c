@@ -13,47 +13,6 @@
 #include "runsc/opts.h"
 #include "runsc/verb.h"
 
-/* Go's time.ParseDuration for what people write: "5s", "1.5s", "300ms",
- * "1m30s", "2h". */
-static int parse_duration(const char *s, int64_t *ns)
-{
-	static const struct {
-		const char *unit;
-		double mult;
-	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 },
-		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
-	double total = 0;
-	const char *p = s;
-
-	if (!strcmp(s, "0")) {
-		*ns = 0;
-		return 0;
-	}
-	while (*p) {
-		char *end;
-		double v = strtod(p, &end);
-		size_t i, best = 0, best_len = 0;
-
-		if (end == p || *p == '-' || *p == '+')
-			return -EINVAL;
-		for (i = 0; i < ARRAY_SIZE(units); i++) {
-			size_t l = strlen(units[i].unit);
-			if (!strncmp(end, units[i].unit, l) && l > best_len) {
-				best = i;
-				best_len = l;
-			}
-		}
-		if (!best_len)
-			return -EINVAL;
-		total += v * units[best].mult;
-		p = end + best_len;
-	}
-	if (total > 9.2e18)
-		return -EINVAL;
-	*ns = (int64_t)(total + 0.5);
-	return 0;
-}
-
 /* runc's types.Stats (runc 1.1, without PSI), with what the sentry
  * counts: CPU time of every process, application memory, tasks. */
 static void print_stats(const char *id, const struct ctl_stats *s)
@@ -197,7 +156,7 @@ int cmd_events(struct global_opts *g, int argc, char **argv)
 	}
 	if (verb_nargs("events", argc, i, 1, 1, "[--stats] [--interval DURATION] ID") < 0)
 		return 1;
-	if (parse_duration(interval, &ns) < 0) {
+	if (parse_go_duration(interval, &ns) < 0) {
 		log_error("invalid value \"%s\" for flag -interval: parse error", interval);
 		return 1;
 	}

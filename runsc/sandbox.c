@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -222,6 +223,7 @@ struct launch {
 	int min_fd;                 /* our fds live at or above this */
 	int spec_fd, ctl_fd, gofer_sock[2], ready[2], commit[2];
 	int parent_pidfd;
+	int sigfd;                  /* INT/TERM/HUP/QUIT while we build it */
 };
 
 /* Moves *fd to a number >= min (close-on-exec) so that it never sits
@@ -399,16 +401,26 @@ static void kill_and_reap(pid_t *pid, int *status)
  * monitor's exit status says why (the workload's status for the sandbox). */
 static int wait_ready(struct launch *l, int *exit_code)
 {
-	struct pollfd p = { .fd = l->ready[0], .events = POLLIN };
+	struct pollfd p[2] = { { .fd = l->ready[0], .events = POLLIN }, { .fd = l->sigfd, .events = POLLIN } };
 	char c = 0;
 	int r, st;
 
 	do
-		r = poll(&p, 1, READY_TIMEOUT_MS);
+		r = poll(p, l->sigfd >= 0 ? 2 : 1, READY_TIMEOUT_MS);
 	while (r < 0 && errno == EINTR);
 	if (r == 0) {
 		log_error("the sandbox did not become ready within %d s", READY_TIMEOUT_MS / 1000);
 		return -ETIMEDOUT;
+	}
+	if (l->sigfd >= 0 && (p[1].revents & POLLIN) && !(p[0].revents & POLLIN)) {
+		struct signalfd_siginfo si;
+
+		if (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			/* Interrupted: everything started goes away again. */
+			log_error("interrupted by signal %u while creating the container", si.ssi_signo);
+			*exit_code = 128 + (int)si.ssi_signo;
+			return -EINTR;
+		}
 	}
 	do
 		r = (int)read(l->ready[0], &c, 1);
@@ -573,7 +585,9 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	struct launch l = {
 		.g = g, .o = o, .sb = sb, .min_fd = 3 + o->preserve_fds, .spec_fd = -1, .ctl_fd = -1,
 		.gofer_sock = { -1, -1 }, .ready = { -1, -1 }, .commit = { -1, -1 }, .parent_pidfd = -1,
+		.sigfd = -1,
 	};
+	sigset_t term, old;
 	int r;
 
 	*sb = (struct sandbox){ .monitor = -1, .gofer = -1, .commit_fd = -1 };
@@ -582,9 +596,16 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 		log_error("invalid container id \"%s\": must match ^[\\w+-\\.]+$", o->id);
 		return -1;
 	}
+	sigemptyset(&term);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGHUP);
+	sigaddset(&term, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	l.sigfd = signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
 	r = launch(&l, exit_code);
 	int *fds[] = { &l.spec_fd, &l.ctl_fd, &l.gofer_sock[0], &l.gofer_sock[1], &l.ready[0],
-		       &l.ready[1], &l.commit[0], &l.commit[1], &l.parent_pidfd };
+		       &l.ready[1], &l.commit[0], &l.commit[1], &l.parent_pidfd, &l.sigfd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		close_fd(fds[i]);
 	if (r < 0) {
@@ -601,6 +622,7 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	spec_free(l.spec);
 	free(l.rootfs);
 	free(l.bundle);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 
@@ -71,4 +72,55 @@ int signal_parse(const char *s)
 bad:
 	log_error("unknown signal \"%s\"", s);
 	return -1;
+}
+
+int parse_go_duration(const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		double mult;
+	} units[] = { { "ns", 1 }, { "us", 1e3 }, { "µs", 1e3 }, { "ms", 1e6 },
+		      { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 } };
+	double total = 0;
+	const char *p = s;
+
+	if (!strcmp(s, "0")) {
+		*ns = 0;
+		return 0;
+	}
+	if (!*s)
+		return -EINVAL;
+	while (*p) {
+		const char *end = p;
+		double v = 0, scale = 1;
+		size_t i, best = 0, best_len = 0;
+
+		/* [0-9]*(.[0-9]*)?, with at least one digit: no signs, exponents
+		 * or "inf", unlike strtod. */
+		while (isdigit((unsigned char)*end))
+			v = v * 10 + (*end++ - '0');
+		if (*end == '.') {
+			for (end++; isdigit((unsigned char)*end); end++) {
+				scale /= 10;
+				v += (*end - '0') * scale;
+			}
+		}
+		if (end == p || (end == p + 1 && *p == '.'))
+			return -EINVAL;
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
+			size_t l = strlen(units[i].unit);
+			if (!strncmp(end, units[i].unit, l) && l > best_len) {
+				best = i;
+				best_len = l;
+			}
+		}
+		if (!best_len)
+			return -EINVAL;
+		total += v * units[best].mult;
+		p = end + best_len;
+	}
+	if (total > 9.2e18)
+		return -EINVAL;
+	*ns = (int64_t)(total + 0.5);
+	return 0;
 }

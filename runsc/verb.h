@@ -4,6 +4,7 @@
 #define RUNSC_VERB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "runsc/cmd.h"
 #include "runsc/state.h"
@@ -21,5 +22,9 @@ struct container *verb_open(struct global_opts *g, const char *id, int lock_op);
 /* A signal by number, or by name with or without "SIG" in any case (as
  * runc's parseSignal); -1 with an "unknown signal" error otherwise. */
 int signal_parse(const char *s);
+
+/* Go's time.ParseDuration for what people write ("5s", "1.5s", "300ms",
+ * "1m30s", "2h", "0"); -EINVAL otherwise (negative values included). */
+int parse_go_duration(const char *s, int64_t *ns);
 
 #endif

@@ -50,12 +50,16 @@ static void on_conn(int fd, short revents, void *arg);
 
 /* ---- sending ---- */
 
+/* Backpressure: while replies wait for the client to read them, its
+ * requests are not read either (and POLLIN is not watched, so a pending
+ * request cannot make the loop spin). One connection therefore holds at
+ * most the replies to one request. */
 static void conn_watch(struct ctl_conn *c, bool out)
 {
 	if (c->watching_out == out)
 		return;
 	kernel_del_fd_handler(c->fd);
-	kernel_add_fd_handler(c->fd, out ? POLLIN | POLLOUT : POLLIN, on_conn, c);
+	kernel_add_fd_handler(c->fd, out ? POLLOUT : POLLIN, on_conn, c);
 	c->watching_out = out;
 }
 
@@ -519,11 +523,18 @@ static int conn_read_one(struct ctl_conn *c)
 static void on_conn(int fd, short revents, void *arg)
 {
 	struct ctl_conn *c = arg;
+	int r = 1;
+
 	if (revents & POLLOUT)
 		conn_flush(c);
+	if (!list_empty(&c->outq)) {
+		/* Still writing: a hangup ends the connection, requests wait. */
+		if (revents & (POLLHUP | POLLERR))
+			conn_close(c);
+		return;
+	}
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		int r;
-		while ((r = conn_read_one(c)) > 0)
+		while (list_empty(&c->outq) && (r = conn_read_one(c)) > 0)
 			;
 		if (r < 0)
 			conn_close(c);
