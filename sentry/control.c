@@ -163,11 +163,19 @@ static int kill_one(struct thread_group *tg, void *arg)
 	return 0;
 }
 
-static void release_held_if_killed(void)
+static void release_held_if_killed(int sig)
 {
 	struct task *t = srv.held;
 	if (!t)
 		return;
+	/* As runc's init in a created container, a held init dies of any
+	 * signal whose default action is fatal: it has not run a single
+	 * instruction that could have installed a handler. */
+	if (sig > 0 && sig != SIGKILL && !sig_kernel_ignore(sig) && !sig_kernel_stop(sig)) {
+		srv.held = NULL;
+		task_exit_group(t, W_EXITCODE(0, sig));
+		return;
+	}
 	/* A held init has run no instruction: a pending SIGKILL ends it at
 	 * its first return to user mode, before any of its code runs. */
 	if ((t->pending.mask | t->tg->shared_pending.mask) & SIGMASK(SIGKILL)) {
@@ -213,7 +221,7 @@ static void do_kill(struct ctl_conn *c, const struct ctl_msg *m)
 			return;
 		}
 	}
-	release_held_if_killed();
+	release_held_if_killed(sig);
 	/* As runc thaws a paused container for SIGKILL: frozen tasks could
 	 * not die otherwise. */
 	if (sig == SIGKILL && k->frozen) {

@@ -15,7 +15,8 @@
  *
  *   START              init, held since create, starts running
  *   KILL arg=sig       signal to init (flags CTL_F_ALL: every process),
- *                      sent as from outside the sandbox (SI_USER, pid 0)
+ *                      sent as from outside the sandbox (SI_USER, pid 0);
+ *                      a held init dies of any default-fatal signal
  *   PS                 reply: struct ctl_proc records, in packets of at
  *                      most CTL_PS_CHUNK; all but the last carry CTL_F_MORE
  *   EXEC payload=process JSON (OCI process object), fds 0-2 (and

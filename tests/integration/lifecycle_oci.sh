@@ -155,6 +155,13 @@ if begin oci/state_json_fields; then
 	done
 	# A created container is deleted (killed) without --force, as runc.
 	must delete R delete sj
+	# A created container dies of a default-fatal signal (its init has not
+	# run, so nothing could handle it), as runc's does.
+	must create R create --bundle "$SBX_BUNDLE" sj
+	must kill R kill sj TERM
+	w=$(R wait sj 2>>"$SBX_ERR")
+	[ "$w" = '{"id":"sj","exitStatus":143}' ] || sbx_problem "created container killed by TERM: wait '$w'"
+	must delete R delete sj
 	sbx_end
 fi
 
