@@ -402,6 +402,16 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 		log_error("exec: a terminal (-t, --console-socket) is not supported yet");
 		goto out;
 	}
+	/* Before we open anything that could take one of their numbers. */
+	nfds = 3 + o.preserve_fds;
+	fds = xmalloc(sizeof(int) * (size_t)nfds);
+	for (int k = 0; k < nfds; k++) {
+		fds[k] = k;
+		if (k >= 3 && fcntl(k, F_GETFD) < 0) {
+			log_error("exec: --preserve-fds: fd %d is not open", k);
+			goto out;
+		}
+	}
 	c = verb_open(g, argv[i], LOCK_EX);
 	if (!c)
 		goto out;
@@ -427,16 +437,6 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	json = process_json(proc);
-
-	nfds = 3 + o.preserve_fds;
-	fds = xmalloc(sizeof(int) * (size_t)nfds);
-	for (int k = 0; k < nfds; k++) {
-		fds[k] = k;
-		if (k >= 3 && fcntl(k, F_GETFD) < 0) {
-			log_error("exec: --preserve-fds: fd %d is not open", k);
-			goto out;
-		}
-	}
 	/* Signals for the process are queued from now on. */
 	exec_sigset(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);

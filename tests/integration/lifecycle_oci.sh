@@ -291,6 +291,10 @@ EOF
 	[ $rc = 9 ] || sbx_problem "exec --process: exit $rc, expected 9"
 	out=$(echo piped | R exec eo cat 2>>"$SBX_ERR")
 	[ "$out" = piped ] || sbx_problem "exec stdin: '$out'"
+	R exec --preserve-fds 1 eo sh -c 'echo via-fd3 >&3' 3>"$SBX_WORK/efd3.out" 2>>"$SBX_ERR" ||
+		sbx_problem "exec --preserve-fds 1 failed"
+	[ "$(cat "$SBX_WORK/efd3.out")" = via-fd3 ] || sbx_problem "exec fd 3: '$(cat "$SBX_WORK/efd3.out")'"
+	fails_with "exec --preserve-fds of a closed fd" "fd 3 is not open" R exec --preserve-fds 1 eo true 3>&-
 	fails_with "missing executable" 'exec failed: .*"/nope"' R exec eo /nope
 	R exec eo /nope 2>/dev/null
 	[ $? = 255 ] || sbx_problem "failed exec: exit status is not 255"
