@@ -10,6 +10,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/task_impl.h"
@@ -141,6 +142,15 @@ static void handle_host_signals(struct kernel *k)
 	while (read(k->host_signalfd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
 		int sig = (int)ssi.ssi_signo;
 		if (!k->init_tg || k->init_tg->zombie)
+			continue;
+		/* With a console, the host terminal's SIGWINCH is a resize the
+		 * console passes on itself, and its hangup SIGHUP reaches the
+		 * sandbox as the console's own hangup. */
+		if (console_active() && sig == SIGWINCH) {
+			console_host_resized();
+			continue;
+		}
+		if (console_active() && sig == SIGHUP && ssi.ssi_code == SI_KERNEL)
 			continue;
 		/* Signals from outside (the CLI forwarding the user's ^C or
 		 * `kill`) go to the container's init, as runc delivers them. */

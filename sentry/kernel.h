@@ -42,6 +42,7 @@ struct mm;
 struct fdtable;
 struct fs_context;
 struct kernel;
+struct tty_struct;
 
 /* ---- wait queues ------------------------------------------------------ */
 
@@ -174,6 +175,10 @@ struct thread_group {
 	 * CAP_SYS_RESOURCE may set it; fork copies both. Kept for the
 	 * workload to read back: the sandbox has no OOM killer of its own. */
 	int oom_score_adj, oom_score_adj_min;
+	/* The controlling terminal (sentry/fs/tty.h), NULL: none. fork
+	 * copies it, setsid clears it; a terminal that goes away clears
+	 * every pointer to itself. */
+	struct tty_struct *ctty;
 };
 
 /* ---- tasks (threads) ---------------------------------------------------- */

@@ -22,6 +22,7 @@
 #include "sentry/boot.h"
 #include "sentry/fdtable.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/tty.h"
 #include "sentry/gofer_client.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
@@ -39,6 +40,7 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUS
 
 struct boot_args {
 	int spec_fd, gofer_fd;
+	int console_fd;         /* -1: no terminal */
 	const char *platform;
 	bool strace;
 };
@@ -48,9 +50,9 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 	static const struct option opts[] = {
 		{ "spec-fd", required_argument, NULL, 's' }, { "gofer-fd", required_argument, NULL, 'g' },
 		{ "platform", required_argument, NULL, 'p' }, { "strace", no_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
+		{ "console-fd", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
 	};
-	*b = (struct boot_args){ -1, -1, "ptrace", false };
+	*b = (struct boot_args){ -1, -1, -1, "ptrace", false };
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -59,6 +61,7 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		case 'g': b->gofer_fd = atoi(optarg); break;
 		case 'p': b->platform = optarg; break;
 		case 't': b->strace = true; break;
+		case 'c': b->console_fd = atoi(optarg); break;
 		default: return -EINVAL;
 		}
 	}
@@ -213,19 +216,29 @@ static int start_init(struct kernel *k, const struct spec *s)
 		t->fs->cwd = cwd;
 	}
 
-	/* The workload's stdio: the only host fds it can reach. */
-	for (int fd = 0; fd <= 2; fd++) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0)
-			continue;
-		struct file *f;
-		err = hostfd_file_new(fd, fl & (O_ACCMODE | O_APPEND), &f);
-		if (err)
+	/* The workload's stdio: the console, or the only host fds it can
+	 * reach. */
+	if (console_active()) {
+		err = console_attach_init(t);
+		if (err < 0) {
+			log_error("console: %s", strerror(-err));
 			return err;
-		err = fd_install_at(t, fd, f, false);
-		file_put(f);
-		if (err < 0)
-			return err;
+		}
+	} else {
+		for (int fd = 0; fd <= 2; fd++) {
+			int fl = fcntl(fd, F_GETFL);
+			if (fl < 0)
+				continue;
+			struct file *f;
+			err = hostfd_file_new(fd, fl & (O_ACCMODE | O_APPEND), &f);
+			if (err)
+				return err;
+			err = fd_install_at(t, fd, f, false);
+			file_put(f);
+			if (err < 0)
+				return err;
+		}
+		tty_adopt_stdio(t);
 	}
 
 	_cleanup_free_ char *exe = NULL;
@@ -270,7 +283,8 @@ int sentry_main(int argc, char **argv)
 	sentry_install_crash_handler();
 	struct boot_args b;
 	if (parse_args(argc, argv, &b) < 0) {
-		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--platform NAME] [--strace]");
+		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--platform NAME] [--strace] "
+			  "[--console-fd N]");
 		return 1;
 	}
 	struct spec *s = NULL;
@@ -332,6 +346,10 @@ int sentry_main(int argc, char **argv)
 	k.spec = s;
 	if ((err = goferfs_mount_spec_binds(&k)) < 0)
 		goto out;
+	if (b.console_fd >= 0 && (err = console_init(b.console_fd)) < 0) {
+		log_error("console: %s", strerror(-err));
+		goto out;
+	}
 	if ((err = sentry_pivot_to_empty_root()) < 0)
 		log_warn("sentry: cannot pivot to an empty root: %s", strerror(-err));
 	if ((err = sentry_drop_privileges()) < 0) {

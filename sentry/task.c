@@ -9,6 +9,7 @@
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
 #include "sentry/futex.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/mm.h"
 #include "sentry/signal.h"
@@ -228,6 +229,7 @@ struct task *task_alloc_process(struct thread_group *parent)
 		list_add_tail(&tg->sibling, &parent->children);
 		tg->pgid = parent->pgid;
 		tg->sid = parent->sid;
+		tg->ctty = parent->ctty;
 		memcpy(tg->rlim, parent->rlim, sizeof(tg->rlim));
 	}
 	tg->nr_threads = 1;
@@ -438,6 +440,9 @@ static void tg_exit_notify(struct thread_group *tg)
 		task_wake(tg->vfork_waiter);
 		tg->vfork_waiter = NULL;
 	}
+	/* A session leader's exit takes the session's terminal away. */
+	if (tg->sid == tg->tgid)
+		tty_session_leader_exit(tg);
 	if (tg == kernel->init_tg) {
 		/* The pid namespace dies with its init: the sandbox is over. */
 		kernel->init_exited = true;

@@ -1,0 +1,276 @@
+/* The container's console (process.terminal): a pseudo-terminal pair
+ * inside the sandbox whose slave is the init's stdio, its controlling
+ * terminal and /dev/console, and whose master the sentry itself holds and
+ * bridges to a host fd: the slave of a host pty whose master the
+ * runtime's client has (through --console-socket) or the CLI copies to
+ * the user's terminal (foreground `run`).
+ *
+ * The host pty is put in raw mode: the sandbox's line discipline does the
+ * work (echo, editing, ^C), and the host one must not do it twice. Bytes
+ * read from the host are the sandbox master's writes; what the sandbox
+ * slave outputs is written to the host. Neither side ever blocks the
+ * sentry: the host fd is non-blocking (the description is the sentry's
+ * own, the CLI closed its copy), and input the line discipline has no
+ * room for waits here until a reader makes some.
+ *
+ * Window size: the client resizes the host master; the sentry took the
+ * host slave as its controlling terminal, so the host kernel tells it
+ * with SIGWINCH (and the CLI forwards SIGWINCH too); the size is also
+ * re-read on every input. A change reaches the sandbox's foreground
+ * group as its own SIGWINCH. When the client closes the master, the
+ * sandbox's terminal hangs up (SIGHUP to its session leader). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "runsc/log.h"
+#include "runsc/util.h"
+#include "sentry/fdtable.h"
+#include "sentry/fs/tty_pty.h"
+#include "sentry/kernel.h"
+#include "sentry/vfs.h"
+
+#define CONSOLE_BUF 4096
+
+static struct console {
+	struct pty *pty;        /* NULL once the host side hung up */
+	int host_fd;
+	bool active, host_gone, busy;
+	short events;           /* of the event loop handler, 0: none */
+	unsigned char in[CONSOLE_BUF];  /* host input the line discipline has not taken */
+	size_t in_off, in_len;
+	unsigned char out[CONSOLE_BUF]; /* sandbox output the host has not taken */
+	size_t out_off, out_len;
+} con = { .host_fd = -1 };
+
+bool console_active(void)
+{
+	return con.active;
+}
+
+static void console_event(int fd, short revents, void *arg);
+
+static void update_events(void)
+{
+	short ev = 0;
+
+	if (!con.host_gone) {
+		if (!con.in_len)
+			ev |= POLLIN;
+		if (con.out_len)
+			ev |= POLLOUT;
+	}
+	if (ev == con.events)
+		return;
+	if (con.events)
+		kernel_del_fd_handler(con.host_fd);
+	if (ev)
+		kernel_add_fd_handler(con.host_fd, ev, console_event, NULL);
+	con.events = ev;
+}
+
+/* The client closed the master: the sandbox's terminal hangs up. */
+static void host_hangup(void)
+{
+	struct pty *p = con.pty;
+
+	if (con.host_gone)
+		return;
+	log_debug("console: the host terminal hung up");
+	con.host_gone = true;
+	con.in_len = con.out_len = 0;
+	con.pty = NULL;
+	if (p)
+		pty_kmaster_close(p);
+}
+
+void console_host_resized(void)
+{
+	struct winsize ws;
+
+	if (!con.pty || ioctl(con.host_fd, TIOCGWINSZ, &ws) < 0)
+		return;
+	tty_do_resize(pty_tty(con.pty), &ws);
+}
+
+static void pump_out(void)
+{
+	while (con.pty && !con.host_gone) {
+		ssize_t n;
+
+		if (!con.out_len) {
+			con.out_len = pty_kmaster_read(con.pty, con.out, sizeof(con.out));
+			con.out_off = 0;
+			if (!con.out_len)
+				return;
+		}
+		n = write(con.host_fd, con.out + con.out_off, con.out_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			host_hangup();
+			return;
+		}
+		con.out_off += (size_t)n;
+		con.out_len -= (size_t)n;
+	}
+}
+
+/* Gives pending host input to the line discipline; true when all of it
+ * went. */
+static bool push_in(void)
+{
+	size_t n;
+
+	if (!con.in_len || !con.pty)
+		return true;
+	n = pty_kmaster_write(con.pty, con.in + con.in_off, con.in_len);
+	con.in_off += n;
+	con.in_len -= n;
+	return con.in_len == 0;
+}
+
+static void pump_in(void)
+{
+	while (con.pty && !con.host_gone && push_in()) {
+		ssize_t n = read(con.host_fd, con.in, sizeof(con.in));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* EIO, or end of file on a hung-up description. */
+		if (n <= 0) {
+			host_hangup();
+			return;
+		}
+		con.in_off = 0;
+		con.in_len = (size_t)n;
+		console_host_resized();
+	}
+}
+
+static void console_event(int fd, short revents, void *arg)
+{
+	con.busy = true;
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		pump_in();
+	pump_out();
+	con.busy = false;
+	update_events();
+}
+
+/* The pty's notification: the sandbox wrote output, or a reader made
+ * room for input. Reentrant calls (the pumps themselves wake the pty)
+ * are left to the running pump. */
+static void console_notify(void *arg)
+{
+	if (con.busy)
+		return;
+	con.busy = true;
+	pump_out();
+	if (con.in_len && push_in())
+		pump_in();
+	pump_out();
+	con.busy = false;
+	update_events();
+}
+
+/* cfmakeraw: the host line discipline passes bytes through untouched. */
+static int host_make_raw(int fd)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) < 0)
+		return -errno;
+	cfmakeraw(&t);
+	if (tcsetattr(fd, TCSANOW, &t) < 0)
+		return -errno;
+	return 0;
+}
+
+int console_init(int host_fd)
+{
+	struct winsize ws;
+	int fl, rc;
+
+	if (!isatty(host_fd)) {
+		log_error("console: fd %d is not a terminal", host_fd);
+		return -ENOTTY;
+	}
+	fl = fcntl(host_fd, F_GETFL);
+	if (fl < 0 || fcntl(host_fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	rc = host_make_raw(host_fd);
+	if (rc < 0)
+		return rc;
+	/* As the host slave's session, the sentry hears of resizes. Not
+	 * fatal: input events and the CLI's SIGWINCH also resize. */
+	if (ioctl(host_fd, TIOCSCTTY, 0) < 0)
+		log_debug("console: TIOCSCTTY on the host terminal: %s", strerror(errno));
+	rc = pty_kmaster_open(&con.pty);
+	if (rc < 0)
+		return rc;
+	if (ioctl(host_fd, TIOCGWINSZ, &ws) == 0)
+		pty_tty(con.pty)->winsize = ws;
+	con.host_fd = host_fd;
+	con.active = true;
+	pty_kmaster_set_notify(con.pty, console_notify, NULL);
+	update_events();
+	devfs_add_console();
+	return 0;
+}
+
+int pty_kmaster_open_slave(struct pty *p, int flags, struct file **out)
+{
+	char path[32];
+
+	/* Through /dev/pts when the sandbox has it, so the file has a path. */
+	snprintf(path, sizeof(path), "/dev/pts/%d", p->index);
+	if (vfs_open(NULL, AT_FDCWD, path, flags | O_NOCTTY, 0, out) == 0) {
+		if (file_tty(*out) == &p->tty)
+			return 0;
+		file_put(*out);
+	}
+	return devpts_open_slave(p, &(struct file){ 0 }, NULL, flags | O_NOCTTY, out);
+}
+
+int console_attach_init(struct task *init)
+{
+	struct file *f;
+	int rc;
+
+	if (!con.pty)
+		return -EIO;
+	rc = pty_kmaster_open_slave(con.pty, O_RDWR, &f);
+	if (rc < 0)
+		return rc;
+	for (int fd = 0; fd <= 2 && rc >= 0; fd++)
+		rc = fd_install_at(init, fd, f, false);
+	file_put(f);
+	if (rc < 0)
+		return rc;
+	/* The init leads its session: the console is its terminal. */
+	tty_set_ctty(pty_tty(con.pty), init->tg);
+	return 0;
+}
+
+int console_open_file(struct file *f)
+{
+	struct tty_struct *tty;
+
+	if (!con.active)
+		return -ENODEV;
+	if (!con.pty)
+		return -EIO;
+	/* Opening /dev/console never makes it a controlling terminal. */
+	tty = pty_tty(con.pty);
+	return tty->ops->open_ctty(tty, f);
+}
