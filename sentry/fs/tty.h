@@ -37,6 +37,7 @@ struct ktermios {
 #define ENOIOCTLCMD 515
 
 #define N_TTY_BUF_SIZE 4096
+#define N_TTY_ECHO_COMMIT 256
 
 /* N_TTY state: the input queue the reader takes from. In canonical mode
  * read_flags marks line ends and only [read_tail, canon_head) is
@@ -52,6 +53,14 @@ struct n_tty {
 	bool raw;       /* no input processing at all */
 	uint8_t char_map[256 / 8]; /* characters needing special handling */
 	int64_t last_input_ns;     /* when input last arrived (VTIME) */
+	/* Echoes of the input being received, committed at the end of each
+	 * batch of input (or every N_TTY_ECHO_COMMIT bytes) and written when
+	 * the device has room; a signal character drops what is not written
+	 * yet, as on Linux. */
+	unsigned char echo_buf[2 * N_TTY_ECHO_COMMIT];
+	size_t echo_len, echo_commit;
+	bool echoing;
+	unsigned int echo_column, echo_canon_column; /* as of the last write */
 };
 
 struct tty_struct;
@@ -139,6 +148,8 @@ size_t n_tty_readable(struct tty_struct *tty);
 /* Takes up to len bytes for a reader. Canonical: at most one line, 0 at
  * end of file (a lone VEOF). Returns -EAGAIN when nothing can be read. */
 ssize_t n_tty_read(struct tty_struct *tty, unsigned char *buf, size_t len);
+/* The device has room again: writes pending echoes. */
+void n_tty_write_wakeup(struct tty_struct *tty);
 /* tcflush(TCIFLUSH): drops pending input. */
 void n_tty_flush_input(struct tty_struct *tty);
 /* FIONREAD: what a read could return (canonical: complete lines). */

@@ -127,14 +127,72 @@ static bool is_continuation(struct tty_struct *tty, unsigned char c)
 
 /* ---- output ---- */
 
+/* Output goes to the device, or while input is received (echoes) to the
+ * echo buffer. */
 static size_t out_room(struct tty_struct *tty)
 {
+	struct n_tty *ld = tty->ldata;
+
+	if (ld->echoing)
+		return sizeof(ld->echo_buf) - ld->echo_len;
 	return tty->ops->write_room(tty);
 }
 
 static void out_put(struct tty_struct *tty, const unsigned char *buf, size_t len)
 {
+	struct n_tty *ld = tty->ldata;
+
+	if (ld->echoing) {
+		len = MIN(len, sizeof(ld->echo_buf) - ld->echo_len);
+		memcpy(ld->echo_buf + ld->echo_len, buf, len);
+		ld->echo_len += len;
+		return;
+	}
 	tty->ops->write(tty, buf, len);
+}
+
+static void echo_mark(struct n_tty *ld)
+{
+	ld->echo_column = ld->column;
+	ld->echo_canon_column = ld->canon_column;
+}
+
+/* Writes what is committed of the echoes, as far as the device has room
+ * (the rest waits for n_tty_write_wakeup). */
+static void write_echoes(struct tty_struct *tty)
+{
+	struct n_tty *ld = tty->ldata;
+	size_t n = MIN(ld->echo_commit, tty->ops->write_room(tty));
+
+	if (!n)
+		return;
+	tty->ops->write(tty, ld->echo_buf, n);
+	memmove(ld->echo_buf, ld->echo_buf + n, ld->echo_len - n);
+	ld->echo_len -= n;
+	ld->echo_commit -= n;
+}
+
+static void flush_echoes(struct tty_struct *tty)
+{
+	struct n_tty *ld = tty->ldata;
+
+	ld->echo_commit = ld->echo_len;
+	echo_mark(ld);
+	write_echoes(tty);
+}
+
+void n_tty_write_wakeup(struct tty_struct *tty)
+{
+	if (tty->ldata && !tty->ldata->echoing)
+		write_echoes(tty);
+}
+
+/* Pending echoes never happened, columns included. */
+static void discard_echoes(struct n_tty *ld)
+{
+	ld->echo_len = ld->echo_commit = 0;
+	ld->column = ld->echo_column;
+	ld->canon_column = ld->echo_canon_column;
 }
 
 /* do_output_char: one character with OPOST processing. Returns the bytes
@@ -241,6 +299,9 @@ static size_t output_block(struct tty_struct *tty, const unsigned char *buf, siz
 size_t n_tty_write(struct tty_struct *tty, const unsigned char *buf, size_t len)
 {
 	size_t done = 0;
+
+	/* Echoes of what was typed before go out before new output. */
+	write_echoes(tty);
 
 	if (!O(tty, OPOST)) {
 		size_t n = MIN(len, out_room(tty));
@@ -440,6 +501,7 @@ void tty_start(struct tty_struct *tty)
 	if (!tty->stopped || tty->tco_stopped)
 		return;
 	tty->stopped = false;
+	n_tty_write_wakeup(tty);
 	if (tty->ops->wakeup)
 		tty->ops->wakeup(tty);
 }
@@ -453,6 +515,7 @@ static void isig(struct tty_struct *tty, int sig)
 	if (tty->pgrp)
 		tty_kill_pgrp(tty->pgrp, sig);
 	if (!L(tty, NOFLSH)) {
+		discard_echoes(tty->ldata);
 		if (tty->ops->flush_buffer)
 			tty->ops->flush_buffer(tty);
 		reset_buffer_flags(tty->ldata);
@@ -623,6 +686,8 @@ static void receive_chars(struct tty_struct *tty, const unsigned char *cp, size_
 		} else {
 			receive_char(tty, c);
 		}
+		if (ld->echo_len >= N_TTY_ECHO_COMMIT)
+			flush_echoes(tty);
 	}
 }
 
@@ -656,8 +721,11 @@ size_t n_tty_receive_room(struct tty_struct *tty)
 
 size_t n_tty_receive(struct tty_struct *tty, const unsigned char *buf, size_t len)
 {
+	struct n_tty *ld = tty->ldata;
 	size_t done = 0;
 
+	echo_mark(ld);
+	ld->echoing = true;
 	while (done < len) {
 		bool overflow;
 		size_t n = MIN(len - done, receive_room(tty, &overflow));
@@ -667,6 +735,8 @@ size_t n_tty_receive(struct tty_struct *tty, const unsigned char *buf, size_t le
 		receive_chars(tty, buf + done, n);
 		done += n;
 	}
+	flush_echoes(tty);
+	ld->echoing = false;
 	if (done) {
 		tty->ldata->last_input_ns = kernel_mono_ns();
 		if (tty->ops->wakeup)

@@ -236,7 +236,9 @@ static ssize_t master_read(struct file *f, struct task *t, void *buf, size_t len
 		return 0;
 	n = out_take(p, buf, len);
 	if (n) {
-		pty_wakeup(&p->tty); /* room for the slave's writers */
+		/* Room for echoes and the slave's writers. */
+		n_tty_write_wakeup(&p->tty);
+		pty_wakeup(&p->tty);
 		return (ssize_t)n;
 	}
 	if (p->slave_closed)
@@ -341,6 +343,7 @@ static long master_ioctl(struct file *f, struct task *t, unsigned int cmd, uint6
 		case TCIFLUSH:
 		case TCIOFLUSH:
 			p->out_tail = p->out_head;
+			n_tty_write_wakeup(slave);
 			pty_wakeup(slave);
 			return 0;
 		case TCOFLUSH:
@@ -659,8 +662,10 @@ size_t pty_kmaster_read(struct pty *p, unsigned char *buf, size_t len)
 {
 	size_t n = out_take(p, buf, len);
 
-	if (n)
+	if (n) {
+		n_tty_write_wakeup(&p->tty);
 		wq_wake_all(&p->wq); /* room for the slave's writers */
+	}
 	return n;
 }
 
