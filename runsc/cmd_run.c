@@ -26,6 +26,7 @@
 
 #include "gofer/binds.h"
 #include "runsc/cmd.h"
+#include "runsc/console.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
 #include "runsc/spec.h"
@@ -43,6 +44,8 @@ struct run_ctx {
 	int sigfd;
 	int parent_pidfd;  /* lets a child notice that `run` died early */
 	pid_t gofer, sentry;
+	const char *console_socket;
+	struct console console; /* process.terminal (runsc/console.h) */
 };
 
 /* Everything but SIGCHLD and the job-control stops goes to the sentry, as
@@ -446,18 +449,27 @@ out:
 
 static int start_sentry(struct run_ctx *c, int spec_fd, int sock)
 {
-	char specbuf[16], sockbuf[16];
+	char specbuf[16], sockbuf[16], consbuf[16];
 	char *argv[] = {
 		"sandboxrun", "boot", "--spec-fd", specbuf, "--gofer-fd", sockbuf,
-		"--platform", (char *)c->g->platform, c->g->strace ? "--strace" : NULL, NULL,
+		"--platform", (char *)c->g->platform, NULL, NULL, NULL, NULL,
 	};
-	int keep[] = { spec_fd, sock };
+	int keep[] = { spec_fd, sock, c->console.slave };
 	struct child_req req = {
 		.name = "sentry", .namespaces = true, .keep_fds = keep, .n_keep = 2, .argv = argv,
 	};
+	int n = 8;
 
 	snprintf(specbuf, sizeof(specbuf), "%d", spec_fd);
 	snprintf(sockbuf, sizeof(sockbuf), "%d", sock);
+	if (c->g->strace)
+		argv[n++] = "--strace";
+	if (c->console.slave >= 0) {
+		snprintf(consbuf, sizeof(consbuf), "%d", c->console.slave);
+		argv[n++] = "--console-fd";
+		argv[n++] = consbuf;
+		req.n_keep = 3;
+	}
 	c->sentry = start_child(c, &req);
 	return c->sentry < 0 ? -1 : 0;
 }
@@ -533,6 +545,8 @@ static int wait_sandbox(struct run_ctx *c)
 				break;
 			continue;
 		}
+		if (si.ssi_signo == SIGWINCH)
+			console_winch(&c->console);
 		log_debug("forwarding signal %u to the sandbox", si.ssi_signo);
 		if (kill(c->sentry, (int)si.ssi_signo) < 0 && errno != ESRCH)
 			log_warn("forward signal %u: %s", si.ssi_signo, strerror(errno));
@@ -590,7 +604,6 @@ static int setup_signals(struct run_ctx *c)
 
 static int parse_args(struct run_ctx *c, int argc, char **argv, const char **bundle)
 {
-	const char *v;
 	int i, r;
 
 	for (i = 1; i < argc && opt_is_option(argv[i]); i++) {
@@ -608,11 +621,9 @@ static int parse_args(struct run_ctx *c, int argc, char **argv, const char **bun
 			 * mounts or keyrings. */
 			if (r < 0)
 				return -1;
-		} else if ((r = opt_match(argc, argv, &i, "console-socket", NULL, &v))) {
+		} else if ((r = opt_match(argc, argv, &i, "console-socket", NULL, &c->console_socket))) {
 			if (r < 0)
 				return -1;
-			log_error("run: --console-socket is not supported yet");
-			return -1;
 		} else if ((r = opt_match(argc, argv, &i, "detach", "d", NULL))) {
 			if (r < 0)
 				return -1;
@@ -632,9 +643,29 @@ static int parse_args(struct run_ctx *c, int argc, char **argv, const char **bun
 	return 0;
 }
 
+/* process.terminal: the host pty, its master to the console socket or
+ * kept for copying to our own stdio. */
+static int run_console_setup(struct run_ctx *c)
+{
+	if (console_open(&c->console, c->spec, !c->console_socket) < 0)
+		return -1;
+	if (c->console_socket)
+		return console_send_master(&c->console, c->console_socket);
+	return 0;
+}
+
+static int run_console_started(struct run_ctx *c)
+{
+	console_close_slave(&c->console);
+	if (c->console_socket)
+		return 0;
+	return console_start_copy(&c->console);
+}
+
 int cmd_run(struct global_opts *g, int argc, char **argv)
 {
-	struct run_ctx c = { .g = g, .sigfd = -1, .parent_pidfd = -1, .gofer = -1, .sentry = -1 };
+	struct run_ctx c = { .g = g, .sigfd = -1, .parent_pidfd = -1, .gofer = -1, .sentry = -1,
+			     .console = CONSOLE_INIT };
 	_cleanup_free_ char *cfg_path = NULL, *err = NULL;
 	_cleanup_close_ int spec_fd = -1;
 	const char *bundle = ".";
@@ -660,6 +691,8 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 		log_error("config.json: process: missing");
 		goto out;
 	}
+	if (console_check_flags(c.spec->process.terminal, false, c.console_socket) < 0)
+		goto out;
 
 	if (setup_signals(&c) < 0)
 		goto out;
@@ -683,9 +716,13 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 	}
 	c.parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 
+	if (c.spec->process.terminal && run_console_setup(&c) < 0)
+		goto out;
 	if (start_gofer(&c, sv[0]) < 0)
 		goto out;
 	if (start_sentry(&c, spec_fd, sv[1]) < 0)
+		goto out;
+	if (c.spec->process.terminal && run_console_started(&c) < 0)
 		goto out;
 	/* From here the sockets belong to the children: the sentry must see
 	 * EOF when the gofer dies and vice versa. */
@@ -705,6 +742,7 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 out:
 	kill_and_reap(&c.sentry);
 	kill_and_reap(&c.gofer);
+	console_finish(&c.console);
 	if (sv[0] >= 0)
 		close(sv[0]);
 	if (sv[1] >= 0)

@@ -143,15 +143,13 @@ static void handle_host_signals(struct kernel *k)
 		int sig = (int)ssi.ssi_signo;
 		if (!k->init_tg || k->init_tg->zombie)
 			continue;
-		/* With a console, the host terminal's SIGWINCH is a resize the
-		 * console passes on itself, and its hangup SIGHUP reaches the
-		 * sandbox as the console's own hangup. */
+		/* With a console, SIGWINCH from the CLI means the host terminal
+		 * was resized: the console passes that on as the sandbox
+		 * terminal's own SIGWINCH. */
 		if (console_active() && sig == SIGWINCH) {
 			console_host_resized();
 			continue;
 		}
-		if (console_active() && sig == SIGHUP && ssi.ssi_code == SI_KERNEL)
-			continue;
 		/* Signals from outside (the CLI forwarding the user's ^C or
 		 * `kill`) go to the container's init, as runc delivers them. */
 		siginfo_t info;

@@ -13,17 +13,20 @@
  * own, the CLI closed its copy), and input the line discipline has no
  * room for waits here until a reader makes some.
  *
- * Window size: the client resizes the host master; the sentry took the
- * host slave as its controlling terminal, so the host kernel tells it
- * with SIGWINCH (and the CLI forwards SIGWINCH too); the size is also
- * re-read on every input. A change reaches the sandbox's foreground
- * group as its own SIGWINCH. When the client closes the master, the
- * sandbox's terminal hangs up (SIGHUP to its session leader). */
+ * Window size: the client resizes the host master; a watcher process
+ * holding the host slave as its controlling terminal hears SIGWINCH from
+ * the host kernel and tells the sentry (the CLI forwards SIGWINCH too in
+ * a foreground run, and the size is re-read on every input). A change
+ * reaches the sandbox's foreground group as its own SIGWINCH. When the
+ * client closes the master, the sandbox's terminal hangs up (SIGHUP to
+ * its session leader). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -183,6 +186,72 @@ static void console_notify(void *arg)
 	update_events();
 }
 
+/* The watcher tells of a resize ('W'); its end (the sentry's end, or a
+ * failure) just stops the notices. */
+static void watcher_event(int fd, short revents, void *arg)
+{
+	char buf[64];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n > 0) {
+		if (memchr(buf, 'W', (size_t)n))
+			console_host_resized();
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	kernel_del_fd_handler(fd);
+	close(fd);
+}
+
+/* The host kernel tells of resizes with SIGWINCH to the foreground group
+ * of the terminal's session. The sentry cannot be that session itself:
+ * the group would include the stubs, which must not see host signals. So
+ * a tiny child of the sentry takes the host terminal as the controlling
+ * terminal of a session of its own and reports each SIGWINCH on a pipe.
+ * The sentry, in another session, reads and writes the terminal without
+ * any job control getting in the way. The child dies with the sentry
+ * (PDEATHSIG, and the sentry is its pid namespace's init). */
+static int start_watcher(int host_fd)
+{
+	pid_t parent = getpid(), pid;
+	sigset_t set;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	if (pid == 0) {
+		/* Only async-signal-safe calls from here. */
+		sigemptyset(&set);
+		sigaddset(&set, SIGWINCH);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		if (setsid() < 0 || ioctl(host_fd, TIOCSCTTY, 0) < 0)
+			_exit(1);
+		for (;;) {
+			int sig = sigwaitinfo(&set, NULL);
+
+			/* A full pipe already says "resized"; a closed one
+			 * means the sentry is gone. */
+			if (sig == SIGWINCH && write(p[1], "W", 1) < 0 && errno == EPIPE)
+				_exit(0);
+		}
+	}
+	close(p[1]);
+	kernel_add_fd_handler(p[0], POLLIN, watcher_event, NULL);
+	return 0;
+}
+
 /* cfmakeraw: the host line discipline passes bytes through untouched. */
 static int host_make_raw(int fd)
 {
@@ -211,10 +280,9 @@ int console_init(int host_fd)
 	rc = host_make_raw(host_fd);
 	if (rc < 0)
 		return rc;
-	/* As the host slave's session, the sentry hears of resizes. Not
-	 * fatal: input events and the CLI's SIGWINCH also resize. */
-	if (ioctl(host_fd, TIOCSCTTY, 0) < 0)
-		log_debug("console: TIOCSCTTY on the host terminal: %s", strerror(errno));
+	rc = start_watcher(host_fd);
+	if (rc < 0)
+		log_warn("console: resizes will only be seen with input: %s", strerror(-rc));
 	rc = pty_kmaster_open(&con.pty);
 	if (rc < 0)
 		return rc;
