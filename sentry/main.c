@@ -185,6 +185,9 @@ static int resolve_executable(struct task *t, const char *arg0, char *env[], cha
 	return err;
 }
 
+/* process.terminal: the container's console (sentry/fs/tty.h). */
+static struct tty_console *console;
+
 static int start_init(struct kernel *k, const struct spec *s)
 {
 	struct task *t = task_alloc_process(NULL);
@@ -218,8 +221,8 @@ static int start_init(struct kernel *k, const struct spec *s)
 
 	/* The workload's stdio: the console, or the only host fds it can
 	 * reach. */
-	if (console_active()) {
-		err = console_attach_init(t);
+	if (console) {
+		err = console_attach(console, t);
 		if (err < 0) {
 			log_error("console: %s", strerror(-err));
 			return err;
@@ -346,14 +349,15 @@ int sentry_main(int argc, char **argv)
 	k.spec = s;
 	if ((err = goferfs_mount_spec_binds(&k)) < 0)
 		goto out;
-	if (b.console_fd >= 0 && (err = console_init(b.console_fd)) < 0) {
-		log_error("console: %s", strerror(-err));
-		goto out;
-	}
 	if ((err = sentry_pivot_to_empty_root()) < 0)
 		log_warn("sentry: cannot pivot to an empty root: %s", strerror(-err));
 	if ((err = sentry_drop_privileges()) < 0) {
 		log_error("sentry: dropping privileges: %s", strerror(-err));
+		goto out;
+	}
+	/* After the privileges went: it forks the console's watcher. */
+	if (b.console_fd >= 0 && (err = console_new(b.console_fd, &console)) < 0) {
+		log_error("console: %s", strerror(-err));
 		goto out;
 	}
 	if ((err = sentry_install_seccomp()) < 0) {

@@ -200,16 +200,18 @@ void pty_kmaster_set_notify(struct pty *p, void (*fn)(void *arg), void *arg);
 /* The master goes away: the slave side is hung up. */
 void pty_kmaster_close(struct pty *p);
 
-/* ---- the console (tty_console.c) ---- */
+/* ---- consoles (tty_console.c) ---- */
 
-/* terminal:true: a pty whose slave is the init's stdio, controlling
- * terminal and /dev/console, bridged to host_fd (the slave of a host pty
- * whose master the runtime's client holds). Call before seccomp. */
-int console_init(int host_fd);
-/* Installs the console slave on fds 0-2 of the init and makes it its
- * controlling terminal. */
-int console_attach_init(struct task *init);
-/* The host terminal was resized (SIGWINCH): follow it. */
+/* process.terminal: a pty whose master the sentry holds, bridged to
+ * host_fd (the slave of a host pty whose master the runtime's client
+ * has). The first console made is /dev/console. Made before seccomp:
+ * it forks the watcher that hears the host terminal's resizes. */
+struct tty_console;
+int console_new(int host_fd, struct tty_console **out);
+/* Installs the console's slave on fds 0-2 of t and makes it the
+ * controlling terminal of t, which leads its session. */
+int console_attach(struct tty_console *con, struct task *t);
+/* SIGWINCH from the CLI: every console re-reads its host size. */
 void console_host_resized(void);
 bool console_active(void);
 /* Opens /dev/console. */

@@ -23,8 +23,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
@@ -40,110 +42,127 @@
 
 #define CONSOLE_BUF 4096
 
-static struct console {
+struct tty_console {
+	struct list_head link;
 	struct pty *pty;        /* NULL once the host side hung up */
 	int host_fd;
-	bool active, host_gone, busy;
+	bool host_gone, busy;
 	short events;           /* of the event loop handler, 0: none */
 	unsigned char in[CONSOLE_BUF];  /* host input the line discipline has not taken */
 	size_t in_off, in_len;
 	unsigned char out[CONSOLE_BUF]; /* sandbox output the host has not taken */
 	size_t out_off, out_len;
-} con = { .host_fd = -1 };
+};
+
+/* Every console; the first is the container's, /dev/console. */
+static struct list_head consoles = LIST_HEAD_INIT(consoles);
 
 bool console_active(void)
 {
-	return con.active;
+	return !list_empty(&consoles);
+}
+
+static struct tty_console *first_console(void)
+{
+	return console_active() ? list_first_entry(&consoles, struct tty_console, link) : NULL;
 }
 
 static void console_event(int fd, short revents, void *arg);
 
-static void update_events(void)
+static void update_events(struct tty_console *con)
 {
 	short ev = 0;
 
-	if (!con.host_gone) {
-		if (!con.in_len)
+	if (!con->host_gone) {
+		if (!con->in_len)
 			ev |= POLLIN;
-		if (con.out_len)
+		if (con->out_len)
 			ev |= POLLOUT;
 	}
-	if (ev == con.events)
+	if (ev == con->events)
 		return;
-	if (con.events)
-		kernel_del_fd_handler(con.host_fd);
+	if (con->events)
+		kernel_del_fd_handler(con->host_fd);
 	if (ev)
-		kernel_add_fd_handler(con.host_fd, ev, console_event, NULL);
-	con.events = ev;
+		kernel_add_fd_handler(con->host_fd, ev, console_event, con);
+	con->events = ev;
 }
 
 /* The client closed the master: the sandbox's terminal hangs up. */
-static void host_hangup(void)
+static void host_hangup(struct tty_console *con)
 {
-	struct pty *p = con.pty;
+	struct pty *p = con->pty;
 
-	if (con.host_gone)
+	if (con->host_gone)
 		return;
 	log_debug("console: the host terminal hung up");
-	con.host_gone = true;
-	con.in_len = con.out_len = 0;
-	con.pty = NULL;
+	con->host_gone = true;
+	con->in_len = con->out_len = 0;
+	con->pty = NULL;
 	if (p)
 		pty_kmaster_close(p);
 }
 
-void console_host_resized(void)
+static void resize(struct tty_console *con)
 {
 	struct winsize ws;
 
-	if (!con.pty || ioctl(con.host_fd, TIOCGWINSZ, &ws) < 0)
+	if (!con->pty || ioctl(con->host_fd, TIOCGWINSZ, &ws) < 0)
 		return;
-	tty_do_resize(pty_tty(con.pty), &ws);
+	tty_do_resize(pty_tty(con->pty), &ws);
 }
 
-static void pump_out(void)
+void console_host_resized(void)
 {
-	while (con.pty && !con.host_gone) {
+	struct tty_console *con;
+
+	list_for_each_entry(con, &consoles, link)
+		resize(con);
+}
+
+static void pump_out(struct tty_console *con)
+{
+	while (con->pty && !con->host_gone) {
 		ssize_t n;
 
-		if (!con.out_len) {
-			con.out_len = pty_kmaster_read(con.pty, con.out, sizeof(con.out));
-			con.out_off = 0;
-			if (!con.out_len)
+		if (!con->out_len) {
+			con->out_len = pty_kmaster_read(con->pty, con->out, sizeof(con->out));
+			con->out_off = 0;
+			if (!con->out_len)
 				return;
 		}
-		n = write(con.host_fd, con.out + con.out_off, con.out_len);
+		n = write(con->host_fd, con->out + con->out_off, con->out_len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			host_hangup();
+			host_hangup(con);
 			return;
 		}
-		con.out_off += (size_t)n;
-		con.out_len -= (size_t)n;
+		con->out_off += (size_t)n;
+		con->out_len -= (size_t)n;
 	}
 }
 
 /* Gives pending host input to the line discipline; true when all of it
  * went. */
-static bool push_in(void)
+static bool push_in(struct tty_console *con)
 {
 	size_t n;
 
-	if (!con.in_len || !con.pty)
+	if (!con->in_len || !con->pty)
 		return true;
-	n = pty_kmaster_write(con.pty, con.in + con.in_off, con.in_len);
-	con.in_off += n;
-	con.in_len -= n;
-	return con.in_len == 0;
+	n = pty_kmaster_write(con->pty, con->in + con->in_off, con->in_len);
+	con->in_off += n;
+	con->in_len -= n;
+	return con->in_len == 0;
 }
 
-static void pump_in(void)
+static void pump_in(struct tty_console *con)
 {
-	while (con.pty && !con.host_gone && push_in()) {
-		ssize_t n = read(con.host_fd, con.in, sizeof(con.in));
+	while (con->pty && !con->host_gone && push_in(con)) {
+		ssize_t n = read(con->host_fd, con->in, sizeof(con->in));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -151,23 +170,25 @@ static void pump_in(void)
 			return;
 		/* EIO, or end of file on a hung-up description. */
 		if (n <= 0) {
-			host_hangup();
+			host_hangup(con);
 			return;
 		}
-		con.in_off = 0;
-		con.in_len = (size_t)n;
-		console_host_resized();
+		con->in_off = 0;
+		con->in_len = (size_t)n;
+		resize(con);
 	}
 }
 
 static void console_event(int fd, short revents, void *arg)
 {
-	con.busy = true;
+	struct tty_console *con = arg;
+
+	con->busy = true;
 	if (revents & (POLLIN | POLLHUP | POLLERR))
-		pump_in();
-	pump_out();
-	con.busy = false;
-	update_events();
+		pump_in(con);
+	pump_out(con);
+	con->busy = false;
+	update_events(con);
 }
 
 /* The pty's notification: the sandbox wrote output, or a reader made
@@ -175,15 +196,17 @@ static void console_event(int fd, short revents, void *arg)
  * are left to the running pump. */
 static void console_notify(void *arg)
 {
-	if (con.busy)
+	struct tty_console *con = arg;
+
+	if (con->busy)
 		return;
-	con.busy = true;
-	pump_out();
-	if (con.in_len && push_in())
-		pump_in();
-	pump_out();
-	con.busy = false;
-	update_events();
+	con->busy = true;
+	pump_out(con);
+	if (con->in_len && push_in(con))
+		pump_in(con);
+	pump_out(con);
+	con->busy = false;
+	update_events(con);
 }
 
 /* The watcher tells of a resize ('W'); its end (the sentry's end, or a
@@ -195,7 +218,7 @@ static void watcher_event(int fd, short revents, void *arg)
 
 	if (n > 0) {
 		if (memchr(buf, 'W', (size_t)n))
-			console_host_resized();
+			resize(arg);
 		return;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -204,15 +227,36 @@ static void watcher_event(int fd, short revents, void *arg)
 	close(fd);
 }
 
+/* In the watcher: nothing but waiting for signals and saying so. */
+static int watcher_confine(void)
+{
+	static const int allowed[] = {
+		SCMP_SYS(rt_sigtimedwait), SCMP_SYS(write), SCMP_SYS(exit), SCMP_SYS(exit_group),
+		SCMP_SYS(restart_syscall),
+	};
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int err = ctx ? 0 : -ENOMEM;
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed) && !err; i++)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	if (!err)
+		err = seccomp_load(ctx);
+	if (ctx)
+		seccomp_release(ctx);
+	return err;
+}
+
 /* The host kernel tells of resizes with SIGWINCH to the foreground group
  * of the terminal's session. The sentry cannot be that session itself:
  * the group would include the stubs, which must not see host signals. So
  * a tiny child of the sentry takes the host terminal as the controlling
  * terminal of a session of its own and reports each SIGWINCH on a pipe.
  * The sentry, in another session, reads and writes the terminal without
- * any job control getting in the way. The child dies with the sentry
- * (PDEATHSIG, and the sentry is its pid namespace's init). */
-static int start_watcher(int host_fd)
+ * any job control getting in the way. The child is made after the sentry
+ * dropped its privileges and left the host's files, is confined further
+ * to waiting and writing, and dies with the sentry (PDEATHSIG, and the
+ * sentry is its pid namespace's init). */
+static int start_watcher(struct tty_console *con)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set;
@@ -229,14 +273,18 @@ static int start_watcher(int host_fd)
 		return err;
 	}
 	if (pid == 0) {
-		/* Only async-signal-safe calls from here. */
 		sigemptyset(&set);
 		sigaddset(&set, SIGWINCH);
 		sigprocmask(SIG_SETMASK, &set, NULL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(0);
-		if (setsid() < 0 || ioctl(host_fd, TIOCSCTTY, 0) < 0)
+		close(p[0]);
+		if (setsid() < 0 || ioctl(con->host_fd, TIOCSCTTY, 0) < 0)
+			_exit(1);
+		/* The terminal stays its controlling one without the fd. */
+		close(con->host_fd);
+		if (watcher_confine() < 0)
 			_exit(1);
 		for (;;) {
 			int sig = sigwaitinfo(&set, NULL);
@@ -248,7 +296,7 @@ static int start_watcher(int host_fd)
 		}
 	}
 	close(p[1]);
-	kernel_add_fd_handler(p[0], POLLIN, watcher_event, NULL);
+	kernel_add_fd_handler(p[0], POLLIN, watcher_event, con);
 	return 0;
 }
 
@@ -265,8 +313,9 @@ static int host_make_raw(int fd)
 	return 0;
 }
 
-int console_init(int host_fd)
+int console_new(int host_fd, struct tty_console **out)
 {
+	struct tty_console *con;
 	struct winsize ws;
 	int fl, rc;
 
@@ -280,19 +329,24 @@ int console_init(int host_fd)
 	rc = host_make_raw(host_fd);
 	if (rc < 0)
 		return rc;
-	rc = start_watcher(host_fd);
+	con = xzalloc(sizeof(*con));
+	con->host_fd = host_fd;
+	rc = pty_kmaster_open(&con->pty);
+	if (rc < 0) {
+		free(con);
+		return rc;
+	}
+	if (ioctl(host_fd, TIOCGWINSZ, &ws) == 0)
+		pty_tty(con->pty)->winsize = ws;
+	rc = start_watcher(con);
 	if (rc < 0)
 		log_warn("console: resizes will only be seen with input: %s", strerror(-rc));
-	rc = pty_kmaster_open(&con.pty);
-	if (rc < 0)
-		return rc;
-	if (ioctl(host_fd, TIOCGWINSZ, &ws) == 0)
-		pty_tty(con.pty)->winsize = ws;
-	con.host_fd = host_fd;
-	con.active = true;
-	pty_kmaster_set_notify(con.pty, console_notify, NULL);
-	update_events();
-	devfs_add_console();
+	pty_kmaster_set_notify(con->pty, console_notify, con);
+	list_add_tail(&con->link, &consoles);
+	update_events(con);
+	if (first_console() == con)
+		devfs_add_console();
+	*out = con;
 	return 0;
 }
 
@@ -310,35 +364,36 @@ int pty_kmaster_open_slave(struct pty *p, int flags, struct file **out)
 	return devpts_open_slave(p, &(struct file){ 0 }, NULL, flags | O_NOCTTY, out);
 }
 
-int console_attach_init(struct task *init)
+int console_attach(struct tty_console *con, struct task *t)
 {
 	struct file *f;
 	int rc;
 
-	if (!con.pty)
+	if (!con->pty)
 		return -EIO;
-	rc = pty_kmaster_open_slave(con.pty, O_RDWR, &f);
+	rc = pty_kmaster_open_slave(con->pty, O_RDWR, &f);
 	if (rc < 0)
 		return rc;
 	for (int fd = 0; fd <= 2 && rc >= 0; fd++)
-		rc = fd_install_at(init, fd, f, false);
+		rc = fd_install_at(t, fd, f, false);
 	file_put(f);
 	if (rc < 0)
 		return rc;
-	/* The init leads its session: the console is its terminal. */
-	tty_set_ctty(pty_tty(con.pty), init->tg);
+	/* t leads its session: the console is its terminal. */
+	tty_set_ctty(pty_tty(con->pty), t->tg);
 	return 0;
 }
 
 int console_open_file(struct file *f)
 {
+	struct tty_console *con = first_console();
 	struct tty_struct *tty;
 
-	if (!con.active)
+	if (!con)
 		return -ENODEV;
-	if (!con.pty)
+	if (!con->pty)
 		return -EIO;
 	/* Opening /dev/console never makes it a controlling terminal. */
-	tty = pty_tty(con.pty);
+	tty = pty_tty(con->pty);
 	return tty->ops->open_ctty(tty, f);
 }

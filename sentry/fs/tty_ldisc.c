@@ -3,10 +3,11 @@
  * VEOL, VEOL2, VLNEXT, VREPRINT), echo (ECHO, ECHOE, ECHOK, ECHOKE,
  * ECHONL, ECHOCTL, ECHOPRT), signals (ISIG: VINTR, VQUIT, VSUSP with
  * NOFLSH), input mapping (ISTRIP, IUCLC, IGNCR, ICRNL, INLCR, IUTF8 for
- * erasing), flow control (IXON, IXANY) and output processing (OPOST,
- * ONLCR, OCRNL, ONOCR, ONLRET, OLCUC, XTABS). Not emulated: PARMRK and
- * parity (no serial line), EXTPROC, packet mode, the *DLY delays (Linux
- * ignores them too).
+ * erasing, PARMRK's doubled \377), flow control (IXON, IXANY) and output
+ * processing (OPOST, ONLCR, OCRNL, ONOCR, ONLRET, OLCUC, XTABS). Not
+ * emulated: parity and breaks (no serial line), EXTPROC (it only matters
+ * with packet mode, which is refused), the *DLY delays (Linux ignores them
+ * too).
  *
  * Linux queues echoes and writes them when the device has room; here they
  * go out at once, in the same order, and are dropped when the device is
@@ -531,6 +532,14 @@ static void receive_signal_char(struct tty_struct *tty, int sig, unsigned char c
 		echo_char(tty, c);
 }
 
+/* PARMRK marks errors with \377 \0: a real \377 is then doubled (a
+ * pseudo-terminal has no parity or framing errors to mark). */
+static void parmrk_double(struct tty_struct *tty, unsigned char c)
+{
+	if (c == 0377 && I(tty, PARMRK))
+		put_tty_queue(tty->ldata, c);
+}
+
 /* An ordinary character: echoed and queued. */
 static void receive_char(struct tty_struct *tty, unsigned char c)
 {
@@ -544,6 +553,7 @@ static void receive_char(struct tty_struct *tty, unsigned char c)
 			echo_set_canon_col(ld);
 		echo_char(tty, c);
 	}
+	parmrk_double(tty, c);
 	put_tty_queue(ld, c);
 }
 
@@ -638,6 +648,7 @@ static bool receive_char_special(struct tty_struct *tty, unsigned char c)
 					echo_set_canon_col(ld);
 				echo_char(tty, c);
 			}
+			parmrk_double(tty, c);
 			handle_newline(tty, c);
 			return false;
 		}
@@ -653,6 +664,7 @@ static bool receive_char_special(struct tty_struct *tty, unsigned char c)
 			echo_char(tty, c);
 		}
 	}
+	parmrk_double(tty, c);
 	put_tty_queue(ld, c);
 	return false;
 }
@@ -698,8 +710,12 @@ static void receive_chars(struct tty_struct *tty, const unsigned char *cp, size_
 static size_t receive_room(struct tty_struct *tty, bool *overflow)
 {
 	struct n_tty *ld = tty->ldata;
-	long room = (long)N_TTY_BUF_SIZE - (long)read_cnt(ld) - 1;
+	long room = (long)N_TTY_BUF_SIZE - (long)read_cnt(ld);
 
+	/* Under PARMRK a byte may take two slots (\377 doubled). */
+	if (I(tty, PARMRK))
+		room = (room + 2) / 3;
+	room--;
 	*overflow = false;
 	if (room > 0)
 		return (size_t)room;
@@ -712,7 +728,11 @@ static size_t receive_room(struct tty_struct *tty, bool *overflow)
 size_t n_tty_receive_room(struct tty_struct *tty)
 {
 	struct n_tty *ld = tty->ldata;
-	long room = (long)N_TTY_BUF_SIZE - (long)read_cnt(ld) - 1;
+	long room = (long)N_TTY_BUF_SIZE - (long)read_cnt(ld);
+
+	if (I(tty, PARMRK))
+		room = (room + 2) / 3;
+	room--;
 
 	if (room > 0)
 		return (size_t)room;

@@ -339,6 +339,10 @@ static void test_input_map(void)
 	iflag(ISTRIP, INLCR);
 	(void)!write(m, "\301", 1);
 	CHECK("imap/istrip", read_wait(s, buf, 1, 2000) == 1 && buf[0] == 'A');
+	/* PARMRK doubles a real \377 (it would mark errors with \377 \0). */
+	iflag(PARMRK, ISTRIP);
+	(void)!write(m, "\377x", 2);
+	CHECK("imap/parmrk", line_is("\377\377x", 3));
 	drain();
 }
 

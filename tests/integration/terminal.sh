@@ -100,6 +100,8 @@ echo h""i; test -t 0 && test -t 1 && echo std-tty
 @wait std-tty
 ls /dev/console /dev/pts/0 && echo "x" >/dev/tty && echo dev-ok
 @wait dev-ok
+echo "name=$(tty)"
+@wait name=/dev/pts/0
 exit 7'
 	expect_rc 7
 	expect_recv_ok
