@@ -683,9 +683,9 @@ static void ptimers_delete_all(struct tg_timers *tt)
 {
 	struct ptimer *p, *n;
 
+	/* The id sequence goes on (an exec'd image's first timer is not 0). */
 	list_for_each_entry_safe(p, n, &tt->posix, link)
 		ptimer_free(p);
-	tt->next_id = 0;
 }
 
 void timers_exec(struct thread_group *tg)
