@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -475,10 +476,16 @@ static void ep_eventpoll_release(struct file *f)
 	free(ep);
 }
 
+static int ep_eventpoll_dname(struct file *f, char *buf, size_t len)
+{
+	return snprintf(buf, len, "anon_inode:[eventpoll]");
+}
+
 static const struct file_ops eventpoll_fops = {
 	.poll = ep_eventpoll_poll,
 	.getattr = anon_inode_getattr,
 	.release = ep_eventpoll_release,
+	.dname = ep_eventpoll_dname,
 };
 
 int epoll_create_file(struct file **out)

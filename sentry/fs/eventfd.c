@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,12 +101,18 @@ static void eventfd_release(struct file *f)
 	free(e);
 }
 
+static int eventfd_dname(struct file *f, char *buf, size_t len)
+{
+	return snprintf(buf, len, "anon_inode:[eventfd]");
+}
+
 static const struct file_ops eventfd_fops = {
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,
 	.getattr = anon_inode_getattr,
 	.release = eventfd_release,
+	.dname = eventfd_dname,
 };
 
 int eventfd_create(uint64_t count, int flags, struct file **out)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -162,11 +163,17 @@ static void signalfd_release(struct file *f)
 	free(f->priv);
 }
 
+static int signalfd_dname(struct file *f, char *buf, size_t len)
+{
+	return snprintf(buf, len, "anon_inode:[signalfd]");
+}
+
 static const struct file_ops signalfd_fops = {
 	.read = signalfd_read,
 	.poll = signalfd_poll,
 	.getattr = anon_inode_getattr,
 	.release = signalfd_release,
+	.dname = signalfd_dname,
 };
 
 int signalfd_create(struct task *t, ksigset_t mask, int flags, struct file **out)

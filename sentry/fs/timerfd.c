@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -133,12 +134,18 @@ static void timerfd_release(struct file *f)
 	free(tf);
 }
 
+static int timerfd_dname(struct file *f, char *buf, size_t len)
+{
+	return snprintf(buf, len, "anon_inode:[timerfd]");
+}
+
 static const struct file_ops timerfd_fops = {
 	.read = timerfd_read,
 	.poll = timerfd_poll,
 	.ioctl = timerfd_ioctl,
 	.getattr = anon_inode_getattr,
 	.release = timerfd_release,
+	.dname = timerfd_dname,
 };
 
 int timerfd_create_file(clockid_t clock, int flags, struct file **out)

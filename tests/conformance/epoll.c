@@ -9,6 +9,17 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+/* What /proc/self/fd/N says the file is. */
+static const char *fd_link(int fd)
+{
+	static char buf[64];
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
 static int handled;
 static void on_usr1(int sig)
 {
@@ -134,6 +145,7 @@ static void create_and_wait_errors(void)
 	CHECK("create.size_one", ep > 2);
 	CHECK_EQ("create.no_cloexec", fcntl(ep, F_GETFD), 0);
 	CHECK_EQ("create.rdwr", fcntl(ep, F_GETFL) & O_ACCMODE, O_RDWR);
+	CHECK_STR("create.proc_fd_link", fd_link(ep), "anon_inode:[eventpoll]");
 	CHECK_ERR("create1.bad_flags_einval", epoll_create1(1), EINVAL);
 	int epc = epoll_create1(EPOLL_CLOEXEC);
 	CHECK_EQ("create1.cloexec", fcntl(epc, F_GETFD), FD_CLOEXEC);

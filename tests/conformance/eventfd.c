@@ -13,6 +13,17 @@ static uint64_t rd(int fd, ssize_t *n)
 	return v;
 }
 
+/* What /proc/self/fd/N says the file is. */
+static const char *fd_link(int fd)
+{
+	static char buf[64];
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
 static void on_usr1(int sig) { (void)sig; }
 
 static short revents(int fd, short events)
@@ -36,6 +47,7 @@ int main(void)
 	struct stat st;
 	CHECK_OK("eventfd.fstat", fstat(fd, &st));
 	CHECK_EQ("eventfd.fstat_mode", st.st_mode, 0600);
+	CHECK_STR("eventfd.proc_fd_link", fd_link(fd), "anon_inode:[eventfd]");
 	CHECK_EQ("eventfd.poll_in_out", revents(fd, POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM),
 		 POLLIN | POLLOUT);
 	v = rd(fd, &n);

@@ -8,6 +8,17 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
+/* What /proc/self/fd/N says the file is. */
+static const char *fd_link(int fd)
+{
+	static char buf[64];
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
 static void on_signal(int sig) { (void)sig; }
 
 static short revents(int fd)
@@ -51,6 +62,7 @@ int main(void)
 	struct stat st;
 	CHECK_OK("create.fstat", fstat(fd, &st));
 	CHECK_EQ("create.fstat_mode", st.st_mode, 0600);
+	CHECK_STR("create.proc_fd_link", fd_link(fd), "anon_inode:[signalfd]");
 
 	CHECK_EQ("idle.poll", revents(fd), 0);
 	CHECK_ERR("idle.read_eagain", read(fd, si, sizeof(si)), EAGAIN);

@@ -26,6 +26,17 @@ static struct itimerspec spec(long value_ns, long interval_ns)
 	return its;
 }
 
+/* What /proc/self/fd/N says the file is. */
+static const char *fd_link(int fd)
+{
+	static char buf[64];
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+	buf[n < 0 ? 0 : n] = 0;
+	return buf;
+}
+
 static void on_signal(int sig) { (void)sig; }
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -53,6 +64,7 @@ int main(void)
 	struct stat st;
 	CHECK_OK("create.fstat", fstat(fd, &st));
 	CHECK_EQ("create.fstat_mode", st.st_mode, 0600);
+	CHECK_STR("create.proc_fd_link", fd_link(fd), "anon_inode:[timerfd]");
 	int nb = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	CHECK("create.realtime_nonblock", nb > 2);
 	CHECK("create.nonblock_flag", fcntl(nb, F_GETFL) & O_NONBLOCK);
