@@ -216,7 +216,7 @@ SYSCALL_DEFINE(timerfd_create, "dx")
 	return fd;
 }
 
-SYSCALL_DEFINE(timerfd_settime, "dxpp")
+SYSCALL_DEFINE(timerfd_settime, "fxpp")
 {
 	int flags = (int)a->a[1];
 	struct itimerspec its;
@@ -241,7 +241,7 @@ SYSCALL_DEFINE(timerfd_settime, "dxpp")
 	return 0;
 }
 
-SYSCALL_DEFINE(timerfd_gettime, "dp")
+SYSCALL_DEFINE(timerfd_gettime, "fp")
 {
 	int64_t v, i;
 	struct file *f = fd_get(t, (int)a->a[0]);
