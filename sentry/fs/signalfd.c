@@ -144,10 +144,10 @@ static ssize_t signalfd_read(struct file *f, struct task *t, void *buf, size_t l
 static unsigned int signalfd_poll(struct file *f, struct task *t, unsigned int events)
 {
 	struct signalfd_ctx *ctx = f->priv;
-	/* Pollers that did not say who they are (a poll that already found
-	 * another file ready) get the creator's view: signalfds are nearly
-	 * always read by the thread that made them. */
-	struct task *who = t ? t : pid_lookup(ctx->creator);
+	/* A poll that only looks (it already found another file ready) is
+	 * still about the task in the syscall; outside any, the creator's
+	 * view, as signalfds are nearly always read by their creator. */
+	struct task *who = t ? t : kernel->current ? kernel->current : pid_lookup(ctx->creator);
 	unsigned int mask = 0;
 
 	if (who && who->state != TASK_DEAD &&

@@ -72,6 +72,15 @@ int main(void)
 	/* raise: tgkill, SI_TKILL, thread-directed. */
 	raise(SIGUSR1);
 	CHECK_EQ("raise.poll_ready", revents(fd), POLLIN);
+	/* Also when poll() found another descriptor ready first. */
+	int rp[2];
+	pipe(rp);
+	write(rp[1], "x", 1);
+	struct pollfd two[2] = { { .fd = rp[0], .events = POLLIN }, { .fd = fd, .events = POLLIN } };
+	CHECK_EQ("raise.poll_after_ready_pipe", poll(two, 2, 0), 2);
+	CHECK_EQ("raise.poll_after_ready_pipe_revents", two[1].revents, POLLIN);
+	close(rp[0]);
+	close(rp[1]);
 	CHECK_EQ("raise.read", read(fd, si, sizeof(si)), (ssize_t)sizeof(si[0]));
 	CHECK_EQ("raise.signo", si[0].ssi_signo, SIGUSR1);
 	CHECK_EQ("raise.code", si[0].ssi_code, SI_TKILL);
