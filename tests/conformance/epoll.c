@@ -438,10 +438,10 @@ static int woken_count(uint32_t extra)
 			int ep = epoll_create1(0);
 			add(ep, efd, EPOLLIN | extra, 0);
 			struct epoll_event ev;
-			_exit(epoll_wait(ep, &ev, 1, 600) == 1 ? 1 : 0);
+			_exit(epoll_wait(ep, &ev, 1, 1200) == 1 ? 1 : 0);
 		}
 	}
-	conf_msleep(150);
+	conf_msleep(300);
 	uint64_t one = 1;
 	write(efd, &one, 8);
 	int woken = 0;

@@ -15,7 +15,7 @@ static void *waiter(void *arg)
 {
 	int i = (int)(long)arg;
 	struct epoll_event ev;
-	got[i] = epoll_wait(ep, &ev, 1, 700);
+	got[i] = epoll_wait(ep, &ev, 1, 1200);
 	return NULL;
 }
 
@@ -31,7 +31,7 @@ static int threads_woken(uint32_t mode)
 	epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev);
 	for (long i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, waiter, (void *)i);
-	conf_msleep(150);
+	conf_msleep(300);
 	write(efd, &one, 8);
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);

@@ -143,18 +143,22 @@ int main(int argc, char **argv)
 
 	/* Periodic: missed expirations become the overrun. */
 	its = spec(5 * MS, 5 * MS);
+	int64_t p0 = conf_mono_ns();
 	timer_settime(t0, 0, &its, NULL);
 	conf_msleep(60);
 	CHECK_OK("periodic.gettime_pending", timer_gettime(t0, &cur));
 	CHECK("periodic.next_within_interval", ts_ns(&cur.it_value) > 0 && ts_ns(&cur.it_value) <= 5 * MS);
 	CHECK_EQ("periodic.interval", ts_ns(&cur.it_interval), 5 * MS);
 	CHECK_EQ("periodic.signal", sigwaitinfo(&usr1, &si), SIGUSR1);
-	CHECK("periodic.overrun", si.si_overrun >= 5 && si.si_overrun <= 12);
-	CHECK_EQ("periodic.getoverrun_matches", timer_getoverrun(t0), si.si_overrun);
+	/* 12 periods slept, the first one signalled: at least 10 missed; at
+	 * most what elapsed (a loaded machine sleeps longer). */
 	int64_t w0 = conf_mono_ns();
+	CHECK("periodic.overrun", si.si_overrun >= 10 && si.si_overrun <= (w0 - p0) / (5 * MS));
+	CHECK_EQ("periodic.getoverrun_matches", timer_getoverrun(t0), si.si_overrun);
 	CHECK_EQ("periodic.next_signal", sigwaitinfo(&usr1, &si), SIGUSR1);
-	CHECK("periodic.next_soon", conf_mono_ns() - w0 < 1000 * MS);
-	CHECK("periodic.next_small_overrun", si.si_overrun <= 2);
+	int64_t w1 = conf_mono_ns();
+	CHECK("periodic.next_soon", w1 - w0 < 1000 * MS);
+	CHECK("periodic.next_overrun_bounded", si.si_overrun <= (w1 - w0) / (5 * MS) + 1);
 	its = spec(0, 0);
 	CHECK_OK("periodic.disarm", timer_settime(t0, 0, &its, &old));
 	CHECK_EQ("periodic.disarm_old_interval", ts_ns(&old.it_interval), 5 * MS);
