@@ -14,6 +14,7 @@
 #include "sentry/mm.h"
 #include "sentry/signal.h"
 #include "sentry/task_impl.h"
+#include "sentry/timers.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
 #include "syscalls/syscalls.h"
@@ -22,12 +23,18 @@
 
 void task_wait_on(struct task *t, struct waitqueue *wq)
 {
+	if (t->poll_table) {
+		t->poll_table->qproc(t->poll_table, wq);
+		return;
+	}
 	if (t->nwaits >= TASK_MAX_WAITS) {
 		log_once("task-max-waits", "a task waited on more than %d queues", TASK_MAX_WAITS);
 		return;
 	}
 	struct wq_entry *e = &t->waits[t->nwaits++];
 	e->task = t;
+	e->fn = NULL;
+	e->flags = 0;
 	list_add_tail(&e->link, &wq->waiters);
 }
 
@@ -435,6 +442,7 @@ static void reparent_children(struct thread_group *tg)
 static void tg_exit_notify(struct thread_group *tg)
 {
 	int status = tg->group_exit_status;
+	timers_exit(tg); /* exit_itimers() and the itimers */
 	tg_update_cputime(tg); /* final: SIGCHLD and wait4 report it */
 	if (tg->vfork_waiter) {
 		task_wake(tg->vfork_waiter);
