@@ -1,7 +1,8 @@
 /* `sandboxrun create`: the sandbox is built and init loaded, held until
  * `start` (runsc/sandbox.h has the process layout). Returns once the
  * container is ready and recorded; the pid file names its monitor, the host
- * process that exits with init's wait status. */
+ * process that exits with init's wait status. With process.terminal the
+ * host pty's master goes to --console-socket before create returns. */
 #include <string.h>
 
 #include "runsc/cmd.h"
@@ -40,16 +41,14 @@ int cmd_create(struct global_opts *g, int argc, char **argv)
 			return 1;
 		}
 	}
-	if (verb_nargs("create", argc, i, 1, 1, "[--bundle DIR] [--pid-file FILE] ID") < 0)
+	if (verb_nargs("create", argc, i, 1, 1,
+		       "[--bundle DIR] [--pid-file FILE] [--console-socket PATH] ID") < 0)
 		return 1;
 	o.id = argv[i];
-	if (o.console_socket) {
-		log_error("create: --console-socket is not supported yet");
-		return 1;
-	}
 	if (sandbox_create(g, &o, &sb, &code) < 0)
 		return 1;
 	sandbox_commit(&sb);
+	console_finish(&sb.console);
 	container_free(sb.c);
 	return 0;
 }

@@ -6,7 +6,14 @@
  * small waiter process holds the connection instead: its pid goes to
  * --pid-file, it forwards the signals it gets, and it exits with the exec'd
  * process's wait status (containerd reaps that pid and signals it
- * directly). If the waiter is killed, so is the process. */
+ * directly). If the waiter is killed, so is the process.
+ *
+ * With a terminal (-t, or "terminal": true in --process) we make a host
+ * pty as run does: its master goes to --console-socket, or, in the
+ * foreground without one, stays with us to copy to and from our own
+ * stdio (the user's terminal in raw mode, SIGWINCH followed); its slave
+ * goes to the sentry in place of our stdio, and the process gets a
+ * sandbox pty of its own bridged to it (sentry/fs/tty_console.c). */
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
@@ -17,6 +24,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "runsc/console.h"
 #include "runsc/ctl_client.h"
 #include "runsc/jsonw.h"
 #include "runsc/log.h"
@@ -296,10 +304,11 @@ static void exec_sigset(sigset_t *set)
 	sigaddset(set, SIGCONT);
 }
 
-/* Until the process ends: forwards our signals to it. Returns its wait
- * status; SIGKILL's if the sandbox went away first (its processes die
- * with it). */
-static int wait_process(int conn, int sigfd)
+/* Until the process ends: forwards our signals to it (SIGWINCH, caught
+ * only while we copy a terminal, resizes that one instead). Returns its
+ * wait status; SIGKILL's if the sandbox went away first (its processes
+ * die with it). */
+static int wait_process(int conn, int sigfd, struct console *con)
 {
 	for (;;) {
 		struct pollfd p[2] = { { .fd = conn, .events = POLLIN }, { .fd = sigfd, .events = POLLIN } };
@@ -312,8 +321,13 @@ static int wait_process(int conn, int sigfd)
 		}
 		if (p[1].revents) {
 			struct signalfd_siginfo si;
-			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			while (read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGWINCH && con) {
+					console_winch(con);
+					continue;
+				}
 				ctl_send(conn, CTL_SIGNAL, (int)si.ssi_signo, 0, NULL, 0, NULL, 0);
+			}
 		}
 		if (p[0].revents) {
 			int r = ctl_recv(conn, &m, NULL, 0);
@@ -364,7 +378,7 @@ static int start_waiter(int conn, const char *pid_file)
 		sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 		if (sigfd < 0)
 			_exit(1);
-		exit_like_status(wait_process(conn, sigfd));
+		exit_like_status(wait_process(conn, sigfd, NULL));
 	}
 	close(conn);
 	if (pid_file && write_pid(pid_file, pid) < 0) {
@@ -381,6 +395,7 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 	struct exec_opts o = { 0 };
 	struct container *c = NULL;
 	struct spec_process *proc = NULL;
+	struct console con = CONSOLE_INIT;
 	_cleanup_free_ char *json = NULL, *payload = NULL;
 	_cleanup_free_ int *fds = NULL;
 	_cleanup_close_ int conn = -1, sigfd = -1;
@@ -396,10 +411,6 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	if (!o.process_file && argc - i < 2) {
 		log_error("exec: args must not be empty (give a command or --process FILE)");
-		goto out;
-	}
-	if (o.tty || o.console_socket) {
-		log_error("exec: a terminal (-t, --console-socket) is not supported yet");
 		goto out;
 	}
 	/* Before we open anything that could take one of their numbers. */
@@ -432,15 +443,24 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 		log_error("exec: cwd must be an absolute path");
 		goto out;
 	}
-	if (proc->terminal) {
-		log_error("exec: a terminal (process.terminal) is not supported yet");
+	if (console_check_flags(proc->terminal, o.detach, o.console_socket) < 0)
 		goto out;
-	}
 	json = process_json(proc);
 	/* Signals for the process are queued from now on. */
 	exec_sigset(&set);
+	if (proc->terminal && !o.console_socket)
+		sigaddset(&set, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (proc->terminal) {
+		/* Our copies of the preserved fds are taken already: these
+		 * cannot land on one of their numbers. */
+		if (console_open(&con, proc, !o.console_socket) < 0)
+			goto out;
+		if (o.console_socket && console_send_master(&con, o.console_socket) < 0)
+			goto out;
+		fds[0] = fds[1] = fds[2] = con.slave;
+	}
 
 	conn = ctl_connect(c);
 	if (conn < 0) {
@@ -464,6 +484,7 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 		goto out;
 	}
 	log_debug("exec: pid %d in the sandbox", m.arg);
+	console_close_slave(&con);
 	/* The process runs: the container is free for other commands. */
 	container_free(c);
 	c = NULL;
@@ -479,10 +500,17 @@ int cmd_exec(struct global_opts *g, int argc, char **argv)
 	sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		log_error("signalfd: %s", strerror(errno));
+		ctl_send(conn, CTL_SIGNAL, SIGKILL, 0, NULL, 0, NULL, 0);
 		goto out;
 	}
-	ret = exit_code_of_status(wait_process(conn, sigfd));
+	if (con.master >= 0 && console_start_copy(&con) < 0) {
+		ctl_send(conn, CTL_SIGNAL, SIGKILL, 0, NULL, 0, NULL, 0);
+		goto out;
+	}
+	ret = exit_code_of_status(wait_process(conn, sigfd, con.master >= 0 ? &con : NULL));
 out:
+	/* The last output, and the user's terminal as it was. */
+	console_finish(&con);
 	spec_process_free(proc);
 	container_free(c);
 	free(o.env);

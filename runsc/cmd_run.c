@@ -5,7 +5,12 @@
  * them to init), waits for the sandbox, removes the container and exits
  * with the workload's status (128+N for signal N). Nothing outlives a
  * foreground run: the gofer and the monitor die with it (PDEATHSIG), and
- * the sentry dies with the monitor. */
+ * the sentry dies with the monitor.
+ *
+ * With process.terminal and no --console-socket, the foreground run is
+ * the terminal's client, as runc's: it puts the user's terminal in raw
+ * mode and copies it to and from the host pty (runsc/console.h), and a
+ * SIGWINCH resizes that pty before it goes on to the sandbox. */
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -71,10 +76,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return -1;
 	}
 	a->co.id = argv[i];
-	if (a->co.console_socket) {
-		log_error("run: --console-socket is not supported yet");
-		return -1;
-	}
 	return 0;
 }
 
@@ -151,6 +152,8 @@ static int wait_foreground(struct sandbox *sb, int sigfd)
 				break;
 			continue;
 		}
+		if (si.ssi_signo == SIGWINCH)
+			console_winch(&sb->console);
 		log_debug("forwarding signal %u to the sandbox", si.ssi_signo);
 		if (kill(sb->monitor, (int)si.ssi_signo) < 0 && errno != ESRCH)
 			log_warn("forward signal %u: %s", si.ssi_signo, strerror(errno));
@@ -184,6 +187,7 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 		if (sandbox_create(g, &a.co, &sb, &code) < 0)
 			return 1;
 		sandbox_commit(&sb);
+		console_finish(&sb.console);
 		container_free(sb.c);
 		return 0;
 	}
@@ -199,8 +203,12 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 	sandbox_commit(&sb);
 	/* Other commands (exec, kill, ps, pause...) may act on it meanwhile. */
 	container_unlock(sb.c);
+	if (sb.console.master >= 0 && console_start_copy(&sb.console) < 0)
+		kill(sb.monitor, SIGKILL);
 	ws = wait_foreground(&sb, sigfd);
 	close(sigfd);
+	/* The last output, and the user's terminal as it was. */
+	console_finish(&sb.console);
 
 	/* `delete` from elsewhere may have removed it already. */
 	if (container_lock(sb.c, LOCK_EX) == 0)

@@ -321,12 +321,13 @@ out:
 static int start_monitor(struct launch *l)
 {
 	char spec[16], gofer[16], ctl[16], ready[16], commit[16], state[16], pres[16];
-	char *argv[24];
+	char console[16];
+	char *argv[32];
 	int a = 0, n = l->o->preserve_fds;
-	_cleanup_free_ int *keep = xmalloc(sizeof(int) * (size_t)(6 + n));
+	_cleanup_free_ int *keep = xmalloc(sizeof(int) * (size_t)(7 + n));
 	struct child_req req = {
 		.name = "sentry", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
-		.keep_fds = keep, .n_keep = (size_t)(6 + n), .argv = argv,
+		.keep_fds = keep, .n_keep = (size_t)(7 + n), .argv = argv,
 	};
 
 	snprintf(spec, sizeof(spec), "%d", l->spec_fd);
@@ -356,6 +357,12 @@ static int start_monitor(struct launch *l)
 	argv[a++] = (char *)l->g->platform;
 	if (l->o->hold)
 		argv[a++] = "--hold";
+	if (l->sb->console.slave >= 0) {
+		/* The monitor closes it; the sentry keeps it for the console. */
+		snprintf(console, sizeof(console), "%d", l->sb->console.slave);
+		argv[a++] = "--console-fd";
+		argv[a++] = console;
+	}
 	if (l->g->strace)
 		argv[a++] = "--strace";
 	argv[a] = NULL;
@@ -366,8 +373,9 @@ static int start_monitor(struct launch *l)
 	keep[3] = l->ready[1];
 	keep[4] = l->commit[0];
 	keep[5] = l->sb->c->dir_fd;
+	keep[6] = l->sb->console.slave;
 	for (int i = 0; i < n; i++)
-		keep[6 + i] = fcntl(3 + i, F_GETFD) >= 0 ? 3 + i : -1;
+		keep[7 + i] = fcntl(3 + i, F_GETFD) >= 0 ? 3 + i : -1;
 
 	l->sb->monitor = start_child(&req);
 	return l->sb->monitor < 0 ? -1 : 0;
@@ -522,6 +530,9 @@ static int launch(struct launch *l, int *exit_code)
 		log_error("config.json: process: missing");
 		return -1;
 	}
+	if (console_check_flags(l->spec->process.terminal, !l->o->foreground,
+				l->o->console_socket) < 0)
+		return -1;
 	if (container_create(l->g->root, l->o->id, &l->sb->c) < 0)
 		return -1;
 	if (fd_above(&l->sb->c->dir_fd, l->min_fd) < 0 || fd_above(&l->sb->c->lock_fd, l->min_fd) < 0)
@@ -556,6 +567,17 @@ static int launch(struct launch *l, int *exit_code)
 	}
 	if (l->o->foreground)
 		l->parent_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (l->spec->process.terminal) {
+		struct console *con = &l->sb->console;
+
+		if (console_open(con, &l->spec->process, !l->o->console_socket) < 0)
+			return -1;
+		if ((r = fd_above(&con->master, l->min_fd)) < 0 ||
+		    (r = fd_above(&con->slave, l->min_fd)) < 0) {
+			log_error("fcntl: %s", strerror(-r));
+			return -1;
+		}
+	}
 
 	if (start_gofer(l) < 0 || start_monitor(l) < 0)
 		return -1;
@@ -568,10 +590,18 @@ static int launch(struct launch *l, int *exit_code)
 	close_fd(&l->ctl_fd);
 	close_fd(&l->ready[1]);
 	close_fd(&l->commit[0]);
+	/* The sentry's copy alone: the master must see the end when the
+	 * sandbox goes. */
+	console_close_slave(&l->sb->console);
 	log_debug("sandbox %s: monitor pid %d, gofer pid %d", l->o->id, (int)l->sb->monitor,
 		  (int)l->sb->gofer);
 
 	if ((r = wait_ready(l, exit_code)) < 0)
+		return -1;
+	/* containerd takes the master from its socket once create returned:
+	 * it waits in the socket's queue. */
+	if (l->o->console_socket &&
+	    console_send_master(&l->sb->console, l->o->console_socket) < 0)
 		return -1;
 	if (record(l) < 0)
 		return -1;
@@ -590,7 +620,8 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	sigset_t term, old;
 	int r;
 
-	*sb = (struct sandbox){ .monitor = -1, .gofer = -1, .commit_fd = -1 };
+	*sb = (struct sandbox){ .monitor = -1, .gofer = -1, .commit_fd = -1,
+				.console = CONSOLE_INIT };
 	*exit_code = 1;
 	if (!container_id_valid(o->id)) {
 		log_error("invalid container id \"%s\": must match ^[\\w+-\\.]+$", o->id);
@@ -611,6 +642,7 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	if (r < 0) {
 		kill_and_reap(&sb->monitor, NULL);
 		kill_and_reap(&sb->gofer, NULL);
+		console_finish(&sb->console);
 		if (sb->c) {
 			if (o->pid_file && sb->c->loaded)
 				unlink(o->pid_file);

@@ -9,7 +9,12 @@
  * recorded: state directory, control socket, gofer, monitor and sentry
  * (init loaded, held for `start` when hold is set), state.json and the pid
  * file. Until sandbox_commit the monitor kills the sandbox if this process
- * dies, so an interrupted create leaves no sandbox running. */
+ * dies, so an interrupted create leaves no sandbox running.
+ *
+ * With process.terminal it also makes the host pty (runsc/console.h) and
+ * sends its master to --console-socket, as runc does, before returning;
+ * runc's rules apply: detached (create, run -d) a terminal needs a
+ * socket, and a socket needs a terminal. */
 #ifndef RUNSC_SANDBOX_H
 #define RUNSC_SANDBOX_H
 
@@ -17,6 +22,7 @@
 #include <sys/types.h>
 
 #include "runsc/cmd.h"
+#include "runsc/console.h"
 #include "runsc/state.h"
 
 struct create_opts {
@@ -33,6 +39,10 @@ struct sandbox {
 	struct container *c;         /* locked */
 	pid_t monitor, gofer;        /* our children until we exit */
 	int commit_fd;
+	/* process.terminal: the host pty. Its slave went to the sentry
+	 * (--console-fd) and its master to --console-socket; a foreground
+	 * run without one keeps the master here, to copy. */
+	struct console console;
 };
 
 /* On failure everything started is gone again and *exit_code is what

@@ -95,6 +95,8 @@ int sentry_install_seccomp(void)
 		SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres), SCMP_SYS(gettimeofday),
 		SCMP_SYS(getrandom), SCMP_SYS(getcpu), SCMP_SYS(sched_yield), SCMP_SYS(futex),
 		SCMP_SYS(exit), SCMP_SYS(exit_group),
+		/* a console's watcher, forked for exec -t (tty_console.c) */
+		SCMP_SYS(setsid), SCMP_SYS(getppid), SCMP_SYS(rt_sigtimedwait),
 	};
 	int err = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(allowed) && !err; i++)
@@ -105,6 +107,11 @@ int sentry_install_seccomp(void)
 	for (size_t i = 0; i < ARRAY_SIZE(ioctls) && !err; i++)
 		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+	/* The watcher takes its host terminal as its controlling one; never
+	 * by force (arg 1, stealing it from another session). */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				       SCMP_A1(SCMP_CMP_EQ, TIOCSCTTY), SCMP_A2(SCMP_CMP_EQ, 0));
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);

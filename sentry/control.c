@@ -12,6 +12,7 @@
 #include "runsc/spec.h"
 #include "runsc/util.h"
 #include "sentry/control.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
 #include "sentry/mm.h"
@@ -409,15 +410,27 @@ static void do_exec(struct ctl_conn *c, const struct ctl_msg *m, const char *pay
 		free(err);
 		return;
 	}
+	struct tty_console *con = NULL;
 	if (proc->terminal) {
-		reply_err(c, m, -ENOTSUP, "exec with a terminal is not supported yet");
-		spec_process_free(proc);
-		return;
+		/* fd 0 is the slave of the host pty whose master the client
+		 * has: the process gets a sandbox pty bridged to it. */
+		int hfd = nfds > 0 ? fcntl(fds[0], F_DUPFD_CLOEXEC, 3) : -1;
+		r = hfd < 0 ? -EBADF : console_new_exec(hfd, &con);
+		if (r < 0) {
+			if (hfd >= 0)
+				close(hfd);
+			spec_process_free(proc);
+			reply_err(c, m, r, r == -ENOTTY ? "terminal: the fd given is not a terminal"
+							: "terminal: cannot set up the console");
+			return;
+		}
 	}
-	struct spawn_args sa = { .proc = proc, .fds = fds, .nfds = nfds };
+	struct spawn_args sa = { .proc = proc, .fds = fds, .nfds = nfds, .console = con };
 	r = spawn_process(&sa, &t, &err);
 	spec_process_free(proc);
 	if (r < 0) {
+		if (con)
+			console_release(con);
 		log_debug("control: exec failed: %s", err);
 		reply_err(c, m, r, err);
 		free(err);

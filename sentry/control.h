@@ -27,6 +27,10 @@
  *                      CTL_F_DETACHED: if the connection hangs up first the
  *                      process is killed (the waiter holding it was the
  *                      process's host stand-in).
+ *                      With "terminal": true, fd 0 is the slave of a host
+ *                      pty (the CLI gave its master to the client): the
+ *                      process gets a sandbox pty of its own on fds 0-2,
+ *                      bridged to it (fds 1-2 as sent are not used).
  *   PAUSE / RESUME     freeze or thaw every task; PAUSE replies once no
  *                      task runs application code
  *   STATS              reply: struct ctl_stats

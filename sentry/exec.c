@@ -13,6 +13,7 @@
 #include "sentry/mm.h"
 #include "sentry/signal.h"
 #include "sentry/task_impl.h"
+#include "sentry/timers.h"
 #include "sentry/vfs.h"
 
 #define BINPRM_BUF_SIZE 256
@@ -235,6 +236,8 @@ int do_execve(struct task *t, const char *path, char *const argv[], char *const 
 	t->altstack.ss_flags = SS_DISABLE;
 	t->clear_child_tid = 0;
 	t->robust_list = 0;
+	/* POSIX timers go (exit_itimers); interval timers stay. */
+	timers_exec(t->tg);
 	/* pdeath_signal survives: Linux clears it only for set-id execs,
 	 * which the sandbox does not have. */
 	t->tg->nondumpable = false;

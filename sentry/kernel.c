@@ -10,6 +10,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/task_impl.h"
@@ -24,16 +25,47 @@ void wq_init(struct waitqueue *wq) { list_init(&wq->waiters); }
 
 bool wq_has_waiters(const struct waitqueue *wq) { return !list_empty(&wq->waiters); }
 
-void wq_wake_all(struct waitqueue *wq)
+void wq_add_entry(struct waitqueue *wq, struct wq_entry *e)
 {
-	/* task_wake unlinks every entry of the task, this one included. */
-	while (!list_empty(&wq->waiters)) {
-		struct wq_entry *e = list_first_entry(&wq->waiters, struct wq_entry, link);
-		task_wake(e->task);
-		if (list_linked(&e->link))
-			list_del(&e->link); /* defensive: never spin */
+	e->task = NULL;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+void wq_wake_key(struct waitqueue *wq, unsigned int key)
+{
+	struct list_head todo;
+	bool exclusive_done = false;
+
+	if (list_empty(&wq->waiters))
+		return;
+	/* Work from a private list: callback entries go back on the queue
+	 * before their fn runs, and whatever a callback queues or removes
+	 * meanwhile is neither lost nor visited twice. */
+	todo = wq->waiters;
+	todo.next->prev = &todo;
+	todo.prev->next = &todo;
+	list_init(&wq->waiters);
+	while (!list_empty(&todo)) {
+		struct wq_entry *e = list_first_entry(&todo, struct wq_entry, link);
+		list_del(&e->link);
+		if (!e->fn) {
+			/* task_wake unlinks every other entry of the task. */
+			task_wake(e->task);
+			continue;
+		}
+		list_add_tail(&e->link, &wq->waiters);
+		if (e->flags & WQ_FLAG_EXCLUSIVE) {
+			if (exclusive_done)
+				continue;
+			if (e->fn(e, key))
+				exclusive_done = true;
+		} else {
+			e->fn(e, key);
+		}
 	}
 }
+
+void wq_wake_all(struct waitqueue *wq) { wq_wake_key(wq, 0); }
 
 /* ---- timers ---- */
 
@@ -220,6 +252,13 @@ static void handle_host_signals(struct kernel *k)
 		int sig = (int)ssi.ssi_signo;
 		if (!k->init_tg || k->init_tg->zombie)
 			continue;
+		/* With a console, SIGWINCH from the CLI means the host terminal
+		 * was resized: the console passes that on as the sandbox
+		 * terminal's own SIGWINCH. */
+		if (console_active() && sig == SIGWINCH) {
+			console_host_resized();
+			continue;
+		}
 		/* Signals from outside (the CLI forwarding the user's ^C or
 		 * `kill`) go to the container's init, as runc delivers them. */
 		siginfo_t info;

@@ -42,6 +42,7 @@ struct mm;
 struct fdtable;
 struct fs_context;
 struct kernel;
+struct tty_struct;
 
 /* ---- wait queues ------------------------------------------------------ */
 
@@ -52,12 +53,39 @@ struct waitqueue {
 struct wq_entry {
 	struct list_head link;
 	struct task *task;
+	/* The callback form (task NULL, queued with wq_add_entry): fn runs
+	 * on every wake of the queue, with the wake's key (POLL* bits that
+	 * may have changed, 0 = anything), and the entry stays queued until
+	 * its owner removes it (epoll items watching a file). */
+	int (*fn)(struct wq_entry *e, unsigned int key);
+	unsigned int flags;             /* WQ_FLAG_* */
 };
 
+/* Of all the exclusive callback entries a wake reaches, the first whose fn
+ * returns nonzero ends it for the others (Linux's nr_exclusive = 1, what
+ * EPOLLEXCLUSIVE relies on). Tasks and other entries are always woken. */
+#define WQ_FLAG_EXCLUSIVE 0x1
+
 void wq_init(struct waitqueue *wq);
-/* Makes every waiting task runnable (it re-runs its syscall). */
+/* Makes every waiting task runnable (it re-runs its syscall) and runs the
+ * callback entries with key 0. */
 void wq_wake_all(struct waitqueue *wq);
+/* The same, telling callbacks which events the wake is about (a pipe read
+ * wakes with POLLOUT: an edge-triggered EPOLLIN watcher must not fire). */
+void wq_wake_key(struct waitqueue *wq, unsigned int key);
 bool wq_has_waiters(const struct waitqueue *wq);
+/* Queues a callback entry (e->fn set, e->task NULL); list_del(&e->link)
+ * removes it. */
+void wq_add_entry(struct waitqueue *wq, struct wq_entry *e);
+
+/* Linux's poll_table: while t->poll_table is set, task_wait_on(t, wq)
+ * calls qproc(pt, wq) instead of queueing t. epoll sets it around a
+ * file's poll op to learn the queues the file would wait on, and to poll
+ * in the context of the task that asks (signalfd's readiness is that
+ * task's pending signals). */
+struct poll_table {
+	void (*qproc)(struct poll_table *pt, struct waitqueue *wq);
+};
 
 /* ---- timers ----------------------------------------------------------- */
 
@@ -174,6 +202,13 @@ struct thread_group {
 	 * CAP_SYS_RESOURCE may set it; fork copies both. Kept for the
 	 * workload to read back: the sandbox has no OOM killer of its own. */
 	int oom_score_adj, oom_score_adj_min;
+	/* The controlling terminal (sentry/fs/tty.h), NULL: none. fork
+	 * copies it, setsid clears it; a terminal that goes away clears
+	 * every pointer to itself. */
+	struct tty_struct *ctty;
+	/* Interval timers and POSIX timers (sentry/timers.c); NULL until the
+	 * process sets one. Not inherited by fork; freed at exit. */
+	struct tg_timers *timers;
 	/* Called once when the process exits (before a parentless process
 	 * is released), with group_exit_status set: the control socket
 	 * reports exec'd processes' statuses through it. */
@@ -267,6 +302,9 @@ struct task {
 		bool pi;                 /* waiting for a PI lock hand-over */
 	} futex;
 	struct list_head dead_link;  /* on kernel->dead_tasks until freed */
+	/* Set while epoll polls a file on this task's behalf: task_wait_on
+	 * reports queues there instead of queueing the task. */
+	struct poll_table *poll_table;
 };
 
 /* ---- the kernel --------------------------------------------------------- */

@@ -23,6 +23,7 @@
 #include "sentry/control.h"
 #include "sentry/fdtable.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/tty.h"
 #include "sentry/gofer_client.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
@@ -47,6 +48,7 @@ struct boot_args {
 	int state_fd;
 	int preserve_fds;  /* fds 3..3+N-1 go to init as they are */
 	bool hold;         /* create: init waits for the control socket's START */
+	int console_fd;    /* process.terminal: the host pty slave, -1 for none */
 };
 
 static int parse_args(int argc, char **argv, struct boot_args *b)
@@ -57,10 +59,11 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		{ "control-fd", required_argument, NULL, 'c' }, { "ready-fd", required_argument, NULL, 'r' },
 		{ "commit-fd", required_argument, NULL, 'm' }, { "state-fd", required_argument, NULL, 'd' },
 		{ "preserve-fds", required_argument, NULL, 'f' }, { "hold", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "console-fd", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
 	};
 	*b = (struct boot_args){ .spec_fd = -1, .gofer_fd = -1, .platform = "ptrace",
-				 .control_fd = -1, .ready_fd = -1, .commit_fd = -1, .state_fd = -1 };
+				 .control_fd = -1, .ready_fd = -1, .commit_fd = -1, .state_fd = -1,
+				 .console_fd = -1 };
 	optind = 1;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -75,6 +78,7 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		case 'd': b->state_fd = atoi(optarg); break;
 		case 'f': b->preserve_fds = atoi(optarg); break;
 		case 'h': b->hold = true; break;
+		case 'n': b->console_fd = atoi(optarg); break;
 		default: return -EINVAL;
 		}
 	}
@@ -100,10 +104,14 @@ static void stash_preserved_fds(int n, int *out)
 	}
 }
 
+/* init's stdio: the console (process.terminal), else fds 0-2 as the CLI
+ * passed them, a host terminal among them being init's controlling one.
+ * Preserved fds follow either way. */
 static int start_init(struct kernel *k, const struct spec *s, const int *fds, int nfds,
-		      struct task **out)
+		      struct tty_console *console, struct task **out)
 {
-	struct spawn_args a = { .proc = &s->process, .fds = fds, .nfds = nfds };
+	struct spawn_args a = { .proc = &s->process, .fds = fds, .nfds = nfds,
+				.console = console, .adopt_stdio_tty = !console };
 	char *msg = NULL;
 	int err = spawn_process(&a, out, &msg);
 	if (err) {
@@ -152,7 +160,7 @@ int sentry_main(int argc, char **argv)
 	if (parse_args(argc, argv, &b) < 0) {
 		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--control-fd N] [--ready-fd N] "
 			  "[--commit-fd N] [--state-fd N] [--preserve-fds N] [--hold] "
-			  "[--platform NAME] [--strace]");
+			  "[--console-fd N] [--platform NAME] [--strace]");
 		return 1;
 	}
 	int *stdio = xmalloc(sizeof(int) * (size_t)(3 + b.preserve_fds));
@@ -194,6 +202,7 @@ int sentry_main(int argc, char **argv)
 
 	int rc = 1, err;
 	struct task *init = NULL;
+	struct tty_console *console = NULL;
 	k.pops = platform_lookup(b.platform);
 	if (!k.pops || k.pops->probe() < 0) {
 		log_error("platform %s is not available", b.platform);
@@ -226,11 +235,22 @@ int sentry_main(int argc, char **argv)
 		log_error("sentry: dropping privileges: %s", strerror(-err));
 		goto out;
 	}
+	/* The consoles' watchers (exec -t makes more later) confine
+	 * themselves with a filter built now, while libseccomp may still
+	 * allocate and export. */
+	if ((err = console_prepare()) < 0) {
+		log_error("console: %s", strerror(-err));
+		goto out;
+	}
+	if (b.console_fd >= 0 && (err = console_new(b.console_fd, &console)) < 0) {
+		log_error("console: %s", strerror(-err));
+		goto out;
+	}
 	if ((err = sentry_install_seccomp()) < 0) {
 		log_error("sentry: seccomp: %s", strerror(-err));
 		goto out;
 	}
-	err = start_init(&k, s, stdio, 3 + b.preserve_fds, &init);
+	err = start_init(&k, s, stdio, 3 + b.preserve_fds, console, &init);
 	/* init has its own duplicates of the preserved fds. */
 	for (int i = 3; i < 3 + b.preserve_fds; i++)
 		if (stdio[i] >= 0)

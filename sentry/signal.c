@@ -18,9 +18,11 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/signalfd.h"
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/signal_internal.h"
+#include "sentry/timers.h"
 #include "sentry/usercopy.h"
 
 /* Linux uapi values glibc does not export under these names. */
@@ -35,6 +37,7 @@ struct ksigqueue {
 	bool forced;     /* from a fault: fatal even to init (SIGNAL_UNKILLABLE cleared) */
 	bool fault;      /* trapno/err/cr2 are valid */
 	uint64_t trapno, err, cr2;
+	uint64_t timer_cookie; /* a POSIX timer's signal (sentry/timers.c), else 0 */
 };
 
 /* What the dequeued signal carries to its delivery. */
@@ -44,7 +47,18 @@ struct ksignal {
 	bool forced;
 	bool fault;
 	uint64_t trapno, err, cr2;
+	uint64_t timer_cookie;
 };
+
+/* signalfd's readers and pollers (sentry/fs/signalfd.c): every queued
+ * signal wakes them to look again. */
+struct waitqueue signalfd_wqh = { .waiters = LIST_HEAD_INIT(signalfd_wqh.waiters) };
+
+static void signalfd_notify(void)
+{
+	if (!list_empty(&signalfd_wqh.waiters))
+		wq_wake_all(&signalfd_wqh);
+}
 
 /* ---- default actions ----------------------------------------------------- */
 
@@ -184,6 +198,9 @@ static void sigqueue_free(struct sigqueue *q)
 	long *count = uid_charge_slot(kq->uid);
 	if (*count > 0)
 		(*count)--;
+	/* Flushed rather than dequeued: the timer must not wait for it. */
+	if (kq->timer_cookie)
+		timers_signal_flushed(kq->timer_cookie);
 	free(kq);
 }
 
@@ -257,6 +274,8 @@ static void sigpending_collect(struct sigpending *p, int sig, struct ksignal *ks
 		ks->trapno = kq->trapno;
 		ks->err = kq->err;
 		ks->cr2 = kq->cr2;
+		ks->timer_cookie = kq->timer_cookie;
+		kq->timer_cookie = 0;
 		list_del(&first->link);
 		sigqueue_free(first);
 	} else {
@@ -267,17 +286,24 @@ static void sigpending_collect(struct sigpending *p, int sig, struct ksignal *ks
 
 static int dequeue_signal(struct task *t, ksigset_t allowed, struct ksignal *ks)
 {
-	int sig = sigset_next(t->pending.mask & allowed);
+	int sig;
+
+again:
+	sig = sigset_next(t->pending.mask & allowed);
 	if (sig) {
 		sigpending_collect(&t->pending, sig, ks);
-		return sig;
-	}
-	sig = sigset_next(t->tg->shared_pending.mask & allowed);
-	if (sig) {
+	} else {
+		sig = sigset_next(t->tg->shared_pending.mask & allowed);
+		if (!sig)
+			return 0;
 		sigpending_collect(&t->tg->shared_pending, sig, ks);
-		return sig;
+		if (sig == SIGALRM)
+			itimer_real_dequeued(t->tg);
 	}
-	return 0;
+	/* posixtimer_deliver_signal(): a stale timer signal is dropped. */
+	if (ks->timer_cookie && !timers_signal_dequeued(t, ks->timer_cookie, &ks->info))
+		goto again;
+	return sig;
 }
 
 int signal_dequeue(struct task *t, ksigset_t allowed, siginfo_t *info)
@@ -514,8 +540,34 @@ static int send_signal(struct thread_group *tg, struct task *target, int sig, co
 		/* else: the signal still goes, without its siginfo (Linux). */
 	}
 	pending->mask |= SIGMASK(sig);
+	signalfd_notify();
 	complete_signal(tg, target, sig);
 	return 0;
+}
+
+int signal_send_timer(struct thread_group *tg, struct task *target, const siginfo_t *info,
+		      uint64_t cookie)
+{
+	struct task *judge = target ? target : tg_main_task(tg);
+	int sig = info->si_signo;
+
+	if (!valid_signal(sig))
+		return -EINVAL;
+	if (!judge || !task_alive(judge))
+		return 0;
+	if (!prepare_signal(tg, judge, sig, false, false))
+		return 0;
+	/* The timer's preallocated sigqueue: no RLIMIT_SIGPENDING check, and
+	 * queued even when a standard signal of that number is pending. */
+	struct sigpending *pending = target ? &target->pending : &tg->shared_pending;
+	struct ksigqueue *kq = sigqueue_alloc(judge, true);
+	kq->q.info = *info;
+	kq->timer_cookie = cookie;
+	list_add_tail(&kq->q.link, &pending->queue);
+	pending->mask |= SIGMASK(sig);
+	signalfd_notify();
+	complete_signal(tg, target, sig);
+	return 1;
 }
 
 int signal_send_thread(struct task *t, int sig, const siginfo_t *info)

@@ -53,6 +53,13 @@ void signal_notify_parent(struct thread_group *tg, int why, int status);
  * its exited children are reaped at once. */
 bool signal_parent_autoreaps(struct thread_group *parent);
 
+/* A POSIX timer's signal (Linux's posixtimer_send_sigqueue): info is
+ * complete (SI_TIMER); target NULL sends to the process. cookie names the
+ * timer to sentry/timers.c when the signal is dequeued or flushed. Returns
+ * 1 if queued, 0 if the signal is ignored or the target is exiting. */
+int signal_send_timer(struct thread_group *tg, struct task *target, const siginfo_t *info,
+		      uint64_t cookie);
+
 /* Default action kinds. */
 bool sig_kernel_ignore(int sig);   /* default is ignore */
 bool sig_kernel_stop(int sig);     /* default is stop */

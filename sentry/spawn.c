@@ -9,6 +9,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
+#include "sentry/fs/tty.h"
 #include "sentry/signal.h"
 #include "sentry/spawn.h"
 #include "sentry/task_impl.h"
@@ -168,7 +169,14 @@ static int spawn_setup(struct task *t, const struct spawn_args *a, char **err)
 		path_put(&t->fs->cwd);
 		t->fs->cwd = cwd;
 	}
-	for (int fd = 0; fd < a->nfds; fd++) {
+	if (a->console) {
+		r = console_attach(a->console, t);
+		if (r < 0) {
+			set_err(err, "console: %s", strerror(-r));
+			return r;
+		}
+	}
+	for (int fd = a->console ? 3 : 0; fd < a->nfds; fd++) {
 		if (a->fds[fd] < 0)
 			continue;
 		int fl = fcntl(a->fds[fd], F_GETFL);
@@ -187,6 +195,8 @@ static int spawn_setup(struct task *t, const struct spawn_args *a, char **err)
 			return r;
 		}
 	}
+	if (a->adopt_stdio_tty && !a->console)
+		tty_adopt_stdio(t);
 	return 0;
 }
 

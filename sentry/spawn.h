@@ -6,12 +6,21 @@
 #include "runsc/spec.h"
 #include "sentry/kernel.h"
 
+struct tty_console;
+
 struct spawn_args {
 	const struct spec_process *proc;
 	/* Host fds installed as the process's fds 0..nfds-1 (the sentry
 	 * keeps its own duplicates; -1 leaves that number closed). */
 	const int *fds;
 	int nfds;
+	/* process.terminal: fds 0-2 are this console's slave (fds[0..2]
+	 * are ignored) and it becomes the process's controlling terminal. */
+	struct tty_console *console;
+	/* Without a console: a host terminal among fds 0-2 becomes the
+	 * controlling terminal (the container's init, as the user's shell
+	 * has it). Exec'd processes do not get one, as runc's setsid'd ones. */
+	bool adopt_stdio_tty;
 };
 
 /* Builds a new process with no parent (pid 1 if it is the first), its own

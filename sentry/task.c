@@ -9,10 +9,12 @@
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
 #include "sentry/futex.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/mm.h"
 #include "sentry/signal.h"
 #include "sentry/task_impl.h"
+#include "sentry/timers.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
 #include "syscalls/syscalls.h"
@@ -21,12 +23,18 @@
 
 void task_wait_on(struct task *t, struct waitqueue *wq)
 {
+	if (t->poll_table) {
+		t->poll_table->qproc(t->poll_table, wq);
+		return;
+	}
 	if (t->nwaits >= TASK_MAX_WAITS) {
 		log_once("task-max-waits", "a task waited on more than %d queues", TASK_MAX_WAITS);
 		return;
 	}
 	struct wq_entry *e = &t->waits[t->nwaits++];
 	e->task = t;
+	e->fn = NULL;
+	e->flags = 0;
 	list_add_tail(&e->link, &wq->waiters);
 }
 
@@ -233,6 +241,7 @@ struct task *task_alloc_process(struct thread_group *parent)
 		list_add_tail(&tg->sibling, &parent->children);
 		tg->pgid = parent->pgid;
 		tg->sid = parent->sid;
+		tg->ctty = parent->ctty;
 		memcpy(tg->rlim, parent->rlim, sizeof(tg->rlim));
 	}
 	tg->nr_threads = 1;
@@ -449,6 +458,7 @@ static void release_later(struct thread_group *tg)
 static void tg_exit_notify(struct thread_group *tg)
 {
 	int status = tg->group_exit_status;
+	timers_exit(tg); /* exit_itimers() and the itimers */
 	tg_update_cputime(tg); /* final: SIGCHLD and wait4 report it */
 	kernel->exited_utime_ns += tg->utime_ns;
 	kernel->exited_stime_ns += tg->stime_ns;
@@ -461,6 +471,9 @@ static void tg_exit_notify(struct thread_group *tg)
 		task_wake(tg->vfork_waiter);
 		tg->vfork_waiter = NULL;
 	}
+	/* A session leader's exit takes the session's terminal away. */
+	if (tg->sid == tg->tgid)
+		tty_session_leader_exit(tg);
 	if (tg == kernel->init_tg) {
 		/* The pid namespace dies with its init: the sandbox is over. */
 		kernel->init_exited = true;

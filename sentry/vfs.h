@@ -184,6 +184,12 @@ struct file_ops {
 	int (*mmap)(struct file *f, struct pagecache **out);
 };
 
+/* The epoll items watching a file (sentry/fs/epoll.c). */
+struct ep_watchers {
+	void (*release)(struct file *f); /* removes them all (and this) */
+	struct list_head items;          /* of epoll's items */
+};
+
 struct file {
 	int refcount;
 	struct path path;       /* mnt/dentry NULL for anonymous files */
@@ -192,6 +198,9 @@ struct file {
 	int flags;              /* O_ACCMODE | O_APPEND | O_NONBLOCK ... (no O_CLOEXEC) */
 	int64_t pos;
 	void *priv;
+	/* The epoll items watching this file (sentry/fs/epoll.c), NULL if
+	 * none: the last file_put removes them before release. */
+	struct ep_watchers *ep_watchers;
 };
 
 /* ---- inodes and superblocks ---- */

@@ -557,8 +557,8 @@ SYSCALL_DEFINE(setsid, "")
 		return -EPERM;
 	me->sid = me->tgid;
 	me->pgid = me->tgid;
-	/* The new session has no controlling terminal; the sentry keeps no
-	 * per-session terminal state to detach from. */
+	/* The new session has no controlling terminal (proc_clear_tty). */
+	me->ctty = NULL;
 	return me->sid;
 }
 

@@ -1,8 +1,10 @@
 /* devfs: the sandbox's /dev, an in-memory directory tree built at boot
  * with the character devices every program expects (null, zero, full,
- * random, urandom, tty), the /proc/self/fd symlinks, and empty shm and pts
- * directories. Its contents are fixed: creating or removing entries fails
- * with EPERM (the filesystem has no such operations). */
+ * random, urandom, tty), the /proc/self/fd symlinks, an empty shm
+ * directory, devpts at pts with the ptmx link, and console when the
+ * container has a terminal. Its contents are otherwise fixed: creating or
+ * removing entries fails with EPERM (the filesystem has no such
+ * operations). */
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -14,6 +16,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/tty.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
@@ -94,15 +97,25 @@ static const struct file_ops random_fops = {
 	.read = random_read, .write = null_write, .llseek = dev_llseek, .poll = dev_poll,
 };
 
-static int tty_open(struct inode *ino, struct file *f)
+/* /dev/tty: a new file on the caller's controlling terminal; ENXIO
+ * without one (tty_open_current_tty). */
+static int tty_open(struct task *t, struct inode *ino, struct file *f)
 {
-	/* /dev/tty is the caller's controlling terminal; sandbox tasks
-	 * never have one yet, and Linux says ENXIO then. */
-	return -ENXIO;
+	struct tty_struct *tty = t && t->tg ? t->tg->ctty : NULL;
+
+	if (!tty || !tty->ops->open_ctty)
+		return -ENXIO;
+	return tty->ops->open_ctty(tty, f);
+}
+
+static int console_open(struct task *t, struct inode *ino, struct file *f)
+{
+	return console_open_file(f);
 }
 
 static const struct inode_ops chrdev_iops = { 0 };
-static const struct inode_ops tty_iops = { .open = tty_open };
+static const struct inode_ops tty_iops = { .open_task = tty_open };
+static const struct inode_ops console_iops = { .open_task = console_open };
 
 /* ---- symlinks ---- */
 
@@ -266,11 +279,20 @@ static void devfs_add_symlink(struct inode *dir, const char *name, const char *t
 	devfs_add(dir, name, ino);
 }
 
+/* The mounted /dev, for entries that appear after boot. */
+static struct inode *devfs_root_ino;
+
+void devfs_add_console(void)
+{
+	if (devfs_root_ino)
+		devfs_add_chrdev(devfs_root_ino, "console", 5, 1, &console_iops, NULL);
+}
+
 int devfs_new_root(struct inode **root)
 {
 	/* The OCI default spec mounts /dev as a tmpfs. */
 	struct superblock *sb = sb_new("tmpfs", 0);
-	struct inode *dir = devfs_mkdir_inode(sb, 0755);
+	struct inode *dir = devfs_mkdir_inode(sb, 0755), *pts;
 
 	devfs_add_chrdev(dir, "null", 1, 3, &chrdev_iops, &null_fops);
 	devfs_add_chrdev(dir, "zero", 1, 5, &chrdev_iops, &zero_fops);
@@ -283,8 +305,12 @@ int devfs_new_root(struct inode **root)
 	devfs_add_symlink(dir, "stdout", "/proc/self/fd/1");
 	devfs_add_symlink(dir, "stderr", "/proc/self/fd/2");
 	devfs_add(dir, "shm", devfs_mkdir_inode(sb, 01777));
-	devfs_add(dir, "pts", devfs_mkdir_inode(sb, 0755));
+	/* runc's layout: devpts at /dev/pts, /dev/ptmx a link to its ptmx. */
+	devpts_root(&pts);
+	devfs_add(dir, "pts", pts);
+	devfs_add_symlink(dir, "ptmx", "pts/ptmx");
 	sb_put(sb); /* the inodes hold it */
+	devfs_root_ino = dir; /* the mount keeps it */
 	*root = dir;
 	return 0;
 }

@@ -36,6 +36,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/usercopy.h"
@@ -47,20 +48,16 @@
 #define PIPE_BUF 4096
 #endif
 
-/* The kernel's struct termios (TCGETS/TCSETS), not glibc's larger one. */
-struct ktermios {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line;
-	uint8_t c_cc[19];
-};
-
 struct host_file {
 	dev_t dev;
 	ino_t ino;
 	uint64_t sandbox_ino;
 	bool is_tty;
-	pid_t tty_pgrp;         /* foreground process group; 0: init's */
-	pid_t tty_sid;          /* session owning the terminal; 0: init's */
+	/* A terminal: its job control in the sandbox (session, foreground
+	 * group), and a descriptor of our own to ask the host about it and
+	 * to reopen it as /dev/tty. */
+	struct tty_struct tty;
+	int fd;
 };
 
 struct hostfd {
@@ -72,6 +69,24 @@ struct hostfd {
 	 * the sandbox, so a regular file's offset is this file's own rather
 	 * than the host description's. */
 	bool own_pos;
+};
+
+static int host_tty_get_termios(struct tty_struct *tty, struct ktermios *kt)
+{
+	struct host_file *hf = tty->driver_data;
+
+	if (ioctl(hf->fd, TCGETS, kt) < 0)
+		return -errno;
+	return 0;
+}
+
+static int host_tty_open_ctty(struct tty_struct *tty, struct file *f);
+
+/* The host runs this terminal's line discipline: the sentry only needs
+ * its TOSTOP and a way to reopen it. */
+static const struct tty_operations host_tty_ops = {
+	.open_ctty = host_tty_open_ctty,
+	.get_termios = host_tty_get_termios,
 };
 
 static struct host_file **host_files;
@@ -89,6 +104,12 @@ static struct host_file *host_file_get(int fd, const struct stat *st)
 	hf->ino = st->st_ino;
 	hf->sandbox_ino = (uint64_t)nr_host_files + 1;
 	hf->is_tty = isatty(fd);
+	hf->fd = -1;
+	if (hf->is_tty) {
+		hf->tty.ops = &host_tty_ops;
+		hf->tty.driver_data = hf;
+		hf->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	}
 	host_files = xrealloc(host_files, (size_t)(nr_host_files + 1) * sizeof(*host_files));
 	host_files[nr_host_files++] = hf;
 	return hf;
@@ -134,89 +155,6 @@ static ssize_t hostfd_block(struct file *f, struct task *t, short events)
 	return -EBLOCKED;
 }
 
-/* ---- terminal job control (drivers/tty/tty_jobctrl.c) ---- */
-
-static pid_t tty_pgrp(struct host_file *hf)
-{
-	if (hf->tty_pgrp)
-		return hf->tty_pgrp;
-	return kernel && kernel->init_tg ? kernel->init_tg->pgid : 1;
-}
-
-static pid_t tty_sid(struct host_file *hf)
-{
-	if (hf->tty_sid)
-		return hf->tty_sid;
-	return kernel && kernel->init_tg ? kernel->init_tg->sid : 1;
-}
-
-/* The sandbox has no per-process controlling terminal yet: the host
- * terminal is the controlling terminal of the session it belongs to. */
-static bool tty_is_ctty(struct host_file *hf, struct task *t)
-{
-	return t->tg->sid == tty_sid(hf);
-}
-
-static bool sig_ignored(struct task *t, int sig)
-{
-	return (t->blocked & SIGMASK(sig)) || t->sighand->action[sig - 1].handler == (uint64_t)SIG_IGN;
-}
-
-struct pgrp_scan {
-	pid_t pgrp;
-	int sig;
-	bool found, not_orphaned;
-	pid_t sid;              /* of the group's members */
-};
-
-static int pgrp_scan_fn(struct thread_group *tg, void *arg)
-{
-	struct pgrp_scan *s = arg;
-
-	if (tg->pgid != s->pgrp || tg->zombie)
-		return 0;
-	s->found = true;
-	s->sid = tg->sid;
-	if (tg->parent && tg->parent->pgid != s->pgrp && tg->parent->sid == tg->sid)
-		s->not_orphaned = true;
-	if (s->sig)
-		signal_send_group(tg, s->sig, NULL);
-	return 0;
-}
-
-/* A process group is orphaned when no member has a parent in another
- * group of the same session (nobody left to resume it after a stop). */
-static bool pgrp_orphaned(pid_t pgrp)
-{
-	struct pgrp_scan s = { .pgrp = pgrp };
-
-	tg_for_each(pgrp_scan_fn, &s);
-	return !s.not_orphaned;
-}
-
-static void kill_pgrp(pid_t pgrp, int sig)
-{
-	struct pgrp_scan s = { .pgrp = pgrp, .sig = sig };
-
-	tg_for_each(pgrp_scan_fn, &s);
-}
-
-/* __tty_check_change: a background process touching its terminal gets
- * SIGTTIN/SIGTTOU, or EIO when it could never be resumed. */
-static int tty_check_change(struct host_file *hf, struct task *t, int sig)
-{
-	pid_t pgrp = t->tg->pgid;
-
-	if (!tty_is_ctty(hf, t) || pgrp == tty_pgrp(hf))
-		return 0;
-	if (sig_ignored(t, sig))
-		return sig == SIGTTIN ? -EIO : 0;
-	if (pgrp_orphaned(pgrp))
-		return -EIO;
-	kill_pgrp(pgrp, sig);
-	return -ERESTARTSYS;
-}
-
 /* ---- read/write ---- */
 
 static bool hostfd_seekable(const struct hostfd *h)
@@ -256,7 +194,7 @@ static ssize_t hostfd_read(struct file *f, struct task *t, void *buf, size_t len
 	if (len == 0)
 		return 0;
 	if (h->hf->is_tty) {
-		int r = tty_check_change(h->hf, t, SIGTTIN);
+		int r = tty_check_change(&h->hf->tty, t, SIGTTIN);
 
 		if (r)
 			return r;
@@ -317,15 +255,11 @@ static ssize_t hostfd_write(struct file *f, struct task *t, const void *buf, siz
 	}
 	if (len == 0)
 		return 0;
-	if (h->hf->is_tty && t->tg->pgid != tty_pgrp(h->hf) && tty_is_ctty(h->hf, t)) {
-		struct ktermios kt;
+	if (h->hf->is_tty) {
+		int r = tty_check_write(&h->hf->tty, t);
 
-		if (ioctl(h->fd, TCGETS, &kt) == 0 && (kt.c_lflag & TOSTOP)) {
-			int r = tty_check_change(h->hf, t, SIGTTOU);
-
-			if (r)
-				return r;
-		}
+		if (r)
+			return r;
 	}
 	for (;;) {
 		if (!host_poll(h->fd, POLLOUT))
@@ -442,12 +376,14 @@ static long tty_drain_flush(struct hostfd *h, unsigned int cmd, int arg)
 static long tty_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
 {
 	struct hostfd *h = f->priv;
-	struct host_file *hf = h->hf;
+	struct tty_struct *tty = &h->hf->tty;
 	struct ktermios kt;
 	struct winsize ws;
-	pid_t pgrp;
-	int r;
+	long r;
 
+	r = tty_jobctrl_ioctl(tty, tty, f, t, cmd, arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (cmd) {
 	case TCGETS:
 		if (ioctl(h->fd, TCGETS, &kt) < 0)
@@ -459,7 +395,7 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t
 		r = copy_from_user(t, &kt, arg, sizeof(kt));
 		if (r)
 			return r;
-		r = tty_check_change(hf, t, SIGTTOU);
+		r = tty_check_change(tty, t, SIGTTOU);
 		if (r)
 			return r;
 		/* TCSETSW/TCSETSF wait for output to drain: a short host
@@ -469,7 +405,7 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t
 		return 0;
 	case TCSBRK:
 	case TCFLSH:
-		r = tty_check_change(hf, t, SIGTTOU);
+		r = tty_check_change(tty, t, SIGTTOU);
 		if (r)
 			return r;
 		return tty_drain_flush(h, cmd, (int)arg);
@@ -485,52 +421,6 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t
 			return r;
 		if (ioctl(h->fd, TIOCSWINSZ, &ws) < 0)
 			return -errno;
-		return 0;
-	case TIOCGPGRP:
-		if (!tty_is_ctty(hf, t))
-			return -ENOTTY;
-		pgrp = tty_pgrp(hf);
-		return copy_to_user(t, arg, &pgrp, sizeof(pgrp));
-	case TIOCGSID:
-		if (!tty_is_ctty(hf, t))
-			return -ENOTTY;
-		pgrp = tty_sid(hf);
-		return copy_to_user(t, arg, &pgrp, sizeof(pgrp));
-	case TIOCSPGRP: {
-		struct pgrp_scan s = { 0 };
-
-		r = tty_check_change(hf, t, SIGTTOU);
-		if (r == -EIO)
-			return -ENOTTY;
-		if (r)
-			return r;
-		if (!tty_is_ctty(hf, t))
-			return -ENOTTY;
-		r = copy_from_user(t, &pgrp, arg, sizeof(pgrp));
-		if (r)
-			return r;
-		if (pgrp < 0)
-			return -EINVAL;
-		s.pgrp = pgrp;
-		tg_for_each(pgrp_scan_fn, &s);
-		if (!s.found)
-			return -ESRCH;
-		if (s.sid != t->tg->sid)
-			return -EPERM;
-		hf->tty_pgrp = pgrp;
-		return 0;
-	}
-	case TIOCSCTTY:
-		/* tiocsctty: a session leader takes the terminal; stealing it
-		 * from another session needs arg 1 and CAP_SYS_ADMIN. */
-		if (t->tg->sid == tty_sid(hf))
-			return 0;
-		if (t->tg->sid != t->tg->tgid)
-			return -EPERM;
-		if (arg != 1 || !cred_capable(t->cred, CAP_SYS_ADMIN))
-			return -EPERM;
-		hf->tty_sid = t->tg->sid;
-		hf->tty_pgrp = t->tg->pgid;
 		return 0;
 	default: {
 		char key[48];
@@ -672,6 +562,45 @@ static const struct file_ops hostfd_stream_fops = {
 	.dname = hostfd_dname,
 };
 
+static struct hostfd *hostfd_alloc(int fd, uint32_t type, struct host_file *hf)
+{
+	struct hostfd *h = xzalloc(sizeof(*h));
+
+	h->fd = fd;
+	h->type = type;
+	h->hf = hf;
+	wq_init(&h->rd_wq);
+	wq_init(&h->wr_wq);
+	return h;
+}
+
+/* /dev/tty when the host terminal is the controlling one: a new file on
+ * a duplicate of our descriptor (the sentry cannot open host files). */
+static int host_tty_open_ctty(struct tty_struct *tty, struct file *f)
+{
+	struct host_file *hf = tty->driver_data;
+	int fd;
+
+	if (hf->fd < 0)
+		return -ENXIO;
+	fd = fcntl(hf->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	f->ops = &hostfd_stream_fops;
+	f->priv = hostfd_alloc(fd, S_IFCHR, hf);
+	return 0;
+}
+
+struct tty_struct *hostfd_tty(struct file *f)
+{
+	struct hostfd *h;
+
+	if (f->ops != &hostfd_stream_fops && f->ops != &hostfd_seekable_fops)
+		return NULL;
+	h = f->priv;
+	return h && h->hf->is_tty ? &h->hf->tty : NULL;
+}
+
 /* host_fd stays the caller's: the file works on its own duplicate, so the
  * workload closing its stdio never closes a sentry fd (fd 2 is also the
  * sentry's error log). */
@@ -696,12 +625,7 @@ int hostfd_file_new(int host_fd, int flags, struct file **out)
 	if (fd < 0)
 		return -errno;
 	hf = host_file_get(fd, &st);
-	h = xzalloc(sizeof(*h));
-	h->fd = steal_fd(&fd);
-	h->type = st.st_mode & S_IFMT;
-	h->hf = hf;
-	wq_init(&h->rd_wq);
-	wq_init(&h->wr_wq);
+	h = hostfd_alloc(steal_fd(&fd), st.st_mode & S_IFMT, hf);
 	/* F_GETFL shows what the host description has: O_APPEND for
 	 * ">> file", O_LARGEFILE when the shell opened it with open(2). */
 	flags |= hflags & (O_APPEND | LINUX_O_LARGEFILE);

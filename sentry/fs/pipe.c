@@ -62,7 +62,8 @@ static ssize_t pipe_read(struct file *f, struct task *t, void *buf, size_t len, 
 	if (pipe_buf_len(&p->buf) > 0) {
 		n = pipe_buf_read(&p->buf, buf, len);
 		clock_gettime(CLOCK_REALTIME, &p->atime);
-		wq_wake_all(&p->wq);
+		/* Room for writers: edge-triggered readers must not fire. */
+		wq_wake_key(&p->wq, POLLOUT | POLLWRNORM);
 		return (ssize_t)n;
 	}
 	if (p->writers == 0)
@@ -96,7 +97,7 @@ static ssize_t pipe_write(struct file *f, struct task *t, const void *buf, size_
 	if (n > 0) {
 		clock_gettime(CLOCK_REALTIME, &p->mtime);
 		p->ctime = p->mtime;
-		wq_wake_all(&p->wq);
+		wq_wake_key(&p->wq, POLLIN | POLLRDNORM);
 		return (ssize_t)n;
 	}
 	if (f->flags & O_NONBLOCK)

@@ -34,6 +34,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refcount > 0)
 		return;
+	if (f->ep_watchers)
+		f->ep_watchers->release(f);
 	/* release may still look at the path and inode, so they go last. */
 	if (f->ops && f->ops->release)
 		f->ops->release(f);

@@ -298,7 +298,15 @@ EOF
 	fails_with "missing executable" 'exec failed: .*"/nope"' R exec eo /nope
 	R exec eo /nope 2>/dev/null
 	[ $? = 255 ] || sbx_problem "failed exec: exit status is not 255"
-	fails_with "exec -t" "terminal.*not supported yet" R exec -t eo true
+	# A terminal: runc's rules for the console socket, in its words.
+	fails_with "exec -d -t without a console socket" \
+		"cannot allocate tty if runc will detach without setting console socket" R exec -d -t eo true
+	fails_with "exec --console-socket without a terminal" \
+		"cannot use console socket if runc will not detach or allocate tty" \
+		R exec --console-socket "$SBX_WORK/none.sock" eo true
+	# In the foreground without one the CLI is the terminal's client.
+	out=$(R exec -t eo sh -c 'test -t 0 && test -t 1 && echo on-""tty' </dev/null 2>>"$SBX_ERR")
+	[ "$(printf '%s' "$out" | tr -d '\r')" = on-tty ] || sbx_problem "exec -t output '$out'"
 	# A signal killing the exec'd process: 128+N, as runc exec.
 	R exec eo sh -c 'kill -USR2 $$' 2>>"$SBX_ERR"
 	rc=$?

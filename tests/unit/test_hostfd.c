@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sentry/fs/tty.h"
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/usercopy.h"
@@ -166,6 +167,10 @@ START_TEST(host_pty_terminal_ioctls)
 	ck_assert_int_ge(s, 0);
 	ck_assert_int_eq(ioctl(m, TIOCSWINSZ, &ws), 0);
 	ck_assert_int_eq(hostfd_file_new(s, O_RDWR, &f), 0);
+	/* Not yet anybody's terminal: job control requests say so. */
+	ck_assert_int_eq(f->ops->ioctl(f, &task, TIOCGPGRP, (uint64_t)(uintptr_t)&pgrp), -ENOTTY);
+	ck_assert_ptr_nonnull(hostfd_tty(f));
+	tty_set_ctty(hostfd_tty(f), &tg);
 	ck_assert_int_eq(f->ops->ioctl(f, &task, TCGETS, (uint64_t)(uintptr_t)kt), 0);
 	ck_assert_int_eq(f->ops->ioctl(f, &task, TCSETS, (uint64_t)(uintptr_t)kt), 0);
 	ck_assert_int_eq(f->ops->ioctl(f, &task, TIOCGWINSZ, (uint64_t)(uintptr_t)&got), 0);

@@ -29,6 +29,7 @@ void wq_wake_all(struct waitqueue *wq)
 	while (!list_empty(&wq->waiters))
 		list_del(wq->waiters.next);
 }
+void wq_wake_key(struct waitqueue *wq, unsigned int key) { wq_wake_all(wq); }
 void task_wait_on(struct task *t, struct waitqueue *wq)
 {
 	struct wq_entry *e;

@@ -15,6 +15,7 @@
 #include "sentry/kernel.h"
 #include "sentry/signal.h"
 #include "sentry/signal_internal.h"
+#include "sentry/timers.h"
 #include "sentry/usercopy.h"
 
 /* ---- fake user memory ---- */
@@ -65,6 +66,10 @@ void task_exit_group(struct task *t, int status)
 	t->state = TASK_DEAD;
 }
 void wq_wake_all(struct waitqueue *wq) { wakes_child++; }
+/* sentry/timers.c's hooks: no timers here. */
+bool timers_signal_dequeued(struct task *t, uint64_t cookie, siginfo_t *info) { return true; }
+void timers_signal_flushed(uint64_t cookie) {}
+void itimer_real_dequeued(struct thread_group *tg) {}
 
 #define NTG 4
 static struct thread_group *tgs[NTG];
