@@ -10,6 +10,7 @@
 
 struct pidtable {
 	struct task **slots; /* index = pid; PID_MAX is small enough */
+	pid_t high;          /* highest pid ever used: bounds the scans */
 };
 
 static struct pidtable *table(void)
@@ -44,6 +45,8 @@ int pid_insert(pid_t pid, struct task *t)
 	if (pid <= 0 || pid >= PID_MAX || pt->slots[pid])
 		return -EEXIST;
 	pt->slots[pid] = t;
+	if (pid > pt->high)
+		pt->high = pid;
 	return 0;
 }
 
@@ -71,7 +74,7 @@ struct thread_group *tg_lookup(pid_t tgid)
 int tg_for_each(int (*fn)(struct thread_group *tg, void *arg), void *arg)
 {
 	struct pidtable *pt = table();
-	for (pid_t pid = 1; pid < PID_MAX; pid++) {
+	for (pid_t pid = 1; pid <= pt->high; pid++) {
 		struct task *t = pt->slots[pid];
 		if (!t || t->tg->tgid != pid || t->tg->reaped)
 			continue;
