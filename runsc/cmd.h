@@ -20,6 +20,7 @@ struct global_opts {
 	const char *platform;    /* --platform, default ptrace */
 	bool systemd_cgroup;     /* --systemd-cgroup */
 	const char *rootless;    /* --rootless true|false|auto */
+	const char *overlay;     /* --overlay: "memory" (default) or "none" */
 };
 
 int cmd_spec(struct global_opts *g, int argc, char **argv);
@@ -44,6 +45,7 @@ int cmd_features(struct global_opts *g, int argc, char **argv);
  *   sandboxrun boot --spec-fd N --gofer-fd N [--control-fd N] [--ready-fd N]
  *                   [--commit-fd N] [--state-fd N] [--preserve-fds N] [--hold]
  *                   [--platform NAME] [--strace]
+ *                   [--overlay memory|none]
  * Log sinks arrive through the environment (runsc/log.h). The boot process
  * splits into the monitor and the sentry (sentry/boot.h); the sentry keeps
  * fds 0-2 as the workload's stdio, and the monitor exits with init's wait

@@ -46,6 +46,8 @@ static void usage(FILE *f)
 	      "  --platform NAME        ptrace (default) or kvm\n"
 	      "  --systemd-cgroup       accepted; cgroups are not managed yet\n"
 	      "  --rootless true|false|auto  accepted\n"
+	      "  --overlay memory|none  root filesystem changes go to sentry memory\n"
+	      "                         (default) or through the gofer to the bundle\n"
 	      "  --version, -v          print the version\n"
 	      "  --help, -h             show this help\n", f);
 }
@@ -111,7 +113,7 @@ static int check_platform(const struct global_opts *g)
 
 int main(int argc, char **argv)
 {
-	struct global_opts g = { .root = NULL, .platform = "ptrace" };
+	struct global_opts g = { .root = NULL, .platform = "ptrace", .overlay = "memory" };
 	struct log_config lc = { .log_fd = -1, .debug_fd = -1, .stderr_errors = true,
 				 .component = "runsc" };
 	const char *format = "text", *verb;
@@ -141,7 +143,8 @@ int main(int argc, char **argv)
 		if ((r = opt_match(argc, argv, &i, "root", NULL, &g.root)) ||
 		    (r = opt_match(argc, argv, &i, "log", NULL, &g.log)) ||
 		    (r = opt_match(argc, argv, &i, "debug-log", NULL, &g.debug_log)) ||
-		    (r = opt_match(argc, argv, &i, "platform", NULL, &g.platform))) {
+		    (r = opt_match(argc, argv, &i, "platform", NULL, &g.platform)) ||
+		    (r = opt_match(argc, argv, &i, "overlay", NULL, &g.overlay))) {
 			if (r < 0)
 				return 1;
 		} else if ((r = opt_match(argc, argv, &i, "log-format", NULL, &v))) {
@@ -189,6 +192,11 @@ int main(int argc, char **argv)
 	}
 	if (!g.root || !*g.root)
 		g.root = default_root();
+	/* runsc spells it --overlay2=root:memory|none. */
+	if (strcmp(g.overlay, "memory") && strcmp(g.overlay, "none")) {
+		log_error("invalid --overlay \"%s\" (use memory or none)", g.overlay);
+		return 1;
+	}
 
 	if (g.log) {
 		lc.log_fd = open_log(g.log, "--log");

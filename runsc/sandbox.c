@@ -355,6 +355,8 @@ static int start_monitor(struct launch *l)
 	argv[a++] = pres;
 	argv[a++] = "--platform";
 	argv[a++] = (char *)l->g->platform;
+	argv[a++] = "--overlay";
+	argv[a++] = (char *)(l->g->overlay ? l->g->overlay : "memory");
 	if (l->o->hold)
 		argv[a++] = "--hold";
 	if (l->sb->console.slave >= 0) {

@@ -49,6 +49,7 @@ struct boot_args {
 	int preserve_fds;  /* fds 3..3+N-1 go to init as they are */
 	bool hold;         /* create: init waits for the control socket's START */
 	int console_fd;    /* process.terminal: the host pty slave, -1 for none */
+	bool overlay_none;  /* --overlay none: rootfs writes go through the gofer */
 };
 
 static int parse_args(int argc, char **argv, struct boot_args *b)
@@ -59,7 +60,8 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		{ "control-fd", required_argument, NULL, 'c' }, { "ready-fd", required_argument, NULL, 'r' },
 		{ "commit-fd", required_argument, NULL, 'm' }, { "state-fd", required_argument, NULL, 'd' },
 		{ "preserve-fds", required_argument, NULL, 'f' }, { "hold", no_argument, NULL, 'h' },
-		{ "console-fd", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 },
+		{ "console-fd", required_argument, NULL, 'n' },
+		{ "overlay", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
 	};
 	*b = (struct boot_args){ .spec_fd = -1, .gofer_fd = -1, .platform = "ptrace",
 				 .control_fd = -1, .ready_fd = -1, .commit_fd = -1, .state_fd = -1,
@@ -79,6 +81,11 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		case 'f': b->preserve_fds = atoi(optarg); break;
 		case 'h': b->hold = true; break;
 		case 'n': b->console_fd = atoi(optarg); break;
+		case 'o':
+			if (strcmp(optarg, "none") && strcmp(optarg, "memory"))
+				return -EINVAL;
+			b->overlay_none = !strcmp(optarg, "none");
+			break;
 		default: return -EINVAL;
 		}
 	}
@@ -160,7 +167,8 @@ int sentry_main(int argc, char **argv)
 	if (parse_args(argc, argv, &b) < 0) {
 		log_error("boot: usage: boot --spec-fd N --gofer-fd N [--control-fd N] [--ready-fd N] "
 			  "[--commit-fd N] [--state-fd N] [--preserve-fds N] [--hold] "
-			  "[--console-fd N] [--platform NAME] [--strace]");
+			  "[--console-fd N] [--platform NAME] [--strace] "
+			  "[--overlay memory|none]");
 		return 1;
 	}
 	int *stdio = xmalloc(sizeof(int) * (size_t)(3 + b.preserve_fds));
@@ -213,6 +221,8 @@ int sentry_main(int argc, char **argv)
 		goto out;
 	}
 	k.mf = &mf;
+	k.spec = s;
+	k.root_overlay_none = b.overlay_none;
 	struct platform_config pc = { .memfd = mf.fd, .cpu = pick_cpu() };
 	if ((err = k.pops->init(&k.platform, &pc)) < 0) {
 		log_error("platform %s: %s", b.platform, strerror(-err));

@@ -19,6 +19,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/overlay.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
 #include "sentry/mm.h"
@@ -574,6 +575,11 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		int err = file->ops->mmap(file, &pc);
 		if (err)
 			return err;
+		/* A file of the root overlay maps its real file's pages: the
+		 * mapping is the real file's, whose I/O fills them. */
+		struct file *real = overlay_real_file(file);
+		if (real)
+			file = real;
 		if (pc && (vflags & VMA_SHARED) && (pc->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
 			if (prot & PROT_WRITE)
 				return -EPERM;

@@ -146,6 +146,7 @@ struct inode {
 	/* The page cache of a mappable regular file (sentry/pagecache.h),
 	 * created by the filesystem's mmap op, freed by its evict. */
 	struct pagecache *cache;
+	struct pipe *pipe;      /* a FIFO's pipe once opened (Linux's i_pipe) */
 };
 
 struct file_ops {
@@ -262,10 +263,54 @@ int vfs_fstat(struct file *f, struct stat *st);
  * kernel_watch_host_fd(). Terminal ioctls on a host tty are forwarded. */
 int hostfd_file_new(int host_fd, int flags, struct file **out);
 
+/* The credentials a new inode takes its owner from (Linux's
+ * current_fsuid()/current_fsgid()): the task whose syscall is running, NULL
+ * (root) for the sentry's own setup at boot. */
+const struct cred *vfs_current_cred(void);
+/* inode_init_owner(): owner from the current credentials, group from them
+ * or from a set-group-ID dir (which directories inherit), and a set-group-ID
+ * bit the creator may not have dropped. mode is the full S_IFMT|perm. */
+void inode_init_owner(struct inode *ino, const struct inode *dir, uint32_t mode);
+
+/* statfs(2) on the filesystem of p, f_flags from its mount. */
+int vfs_statfs(const struct path *p, struct statfs *st);
+/* fsync(2)/fdatasync(2). */
+int vfs_fsync(struct file *f, bool datasync);
+
+/* ---- filesystem types (mount(2), config.json mounts) ---- */
+/* A filesystem type mount(2) can make: registered with FS_TYPE_DEFINE in
+ * the filesystem's file, so adding one touches no central list.
+ *   mount: a new instance from mount(2) data (comma-separated options, may
+ *   be NULL); sb_flags holds MS_RDONLY... for the superblock. Returns the
+ *   root inode (new reference). source is the mount(2) source string. */
+struct fs_type {
+	const char *name;
+	int (*mount)(const char *source, unsigned long sb_flags, const char *data,
+		     struct inode **root);
+	unsigned int flags;     /* FS_TYPE_* */
+} __attribute__((aligned(32)));
+
+#define FS_TYPE_NODEV 0x1       /* "nodev" in /proc/filesystems: no block device */
+
+#define FS_TYPE_DEFINE(var)                                                      \
+	static const struct fs_type __fstype_##var                               \
+		__attribute__((used, section("sr_fstypes")))
+
+const struct fs_type *get_fs_type(const char *name);
+/* Calls fn for each registered type (/proc/filesystems); stops on nonzero. */
+int fs_type_for_each(int (*fn)(const struct fs_type *type, void *arg), void *arg);
+
 /* ---- setup ---- */
-/* Builds the sandbox's mount tree: the gofer-served rootfs at /, devfs at
- * /dev, and whatever else the foundation supports; sets kernel->root_mount. */
+/* Builds the sandbox's mount tree: the gofer-served rootfs at / (under an
+ * in-memory overlay unless kernel->root_overlay_none), devfs at /dev, then
+ * config.json's mounts (kernel->spec, may be NULL; host binds through
+ * goferfs_spec_bind_root), /proc, /dev/shm, /sys and /sys/fs/cgroup
+ * unless config.json mounted them, maskedPaths and readonlyPaths; sets
+ * kernel->root_mount. See sentry/vfs/mount_setup.c. */
 int vfs_init_root(struct kernel *k);
+/* config.json mounts of host paths: see sentry/fs/goferfs.h. */
+int goferfs_spec_bind_root(struct kernel *k, const struct spec_mount *m, size_t index,
+			   struct inode **root);
 int vfs_root_path(struct path *out); /* new reference to / */
 
 /* Per-task filesystem context (CLONE_FS shares it). */

@@ -1140,6 +1140,45 @@ SYSCALL_DEFINE_NR(452, fchmodat2, "fsmx")
 	return do_fchmodat(t, (int)a->a[0], a->a[1], (uint32_t)a->a[2], (int)a->a[3]);
 }
 
+/* fchmod/fchown: the attributes of an open file's inode. O_PATH files
+ * have none to change (EBADF); files outside the tree (pipes, sockets)
+ * have no attributes the sandbox keeps (EPERM, logged). */
+static long setattr_fd(struct task *t, int fd, struct vfs_iattr *ia)
+{
+	struct file *f = fd_get(t, fd);
+	long rc;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH)
+		rc = -EBADF;
+	else if (!f->path.dentry || !f->path.dentry->inode) {
+		log_once("setattr_anon", "fchmod/fchown on a pipe or socket is not supported (EPERM)");
+		rc = -EPERM;
+	} else
+		rc = vfs_setattr(t, &f->path, ia);
+	file_put(f);
+	return rc;
+}
+
+SYSCALL_DEFINE(fchmod, "dm")
+{
+	struct vfs_iattr ia = { .valid = VFS_ATTR_MODE, .mode = (uint32_t)a->a[1] & 07777 };
+
+	return setattr_fd(t, (int)a->a[0], &ia);
+}
+
+SYSCALL_DEFINE(fchown, "ddd")
+{
+	struct vfs_iattr ia = { .uid = (uint32_t)a->a[1], .gid = (uint32_t)a->a[2] };
+
+	if (ia.uid != (uint32_t)-1)
+		ia.valid |= VFS_ATTR_UID;
+	if (ia.gid != (uint32_t)-1)
+		ia.valid |= VFS_ATTR_GID;
+	return setattr_fd(t, (int)a->a[0], &ia);
+}
+
 static long do_fchownat(struct task *t, int dirfd, uint64_t upath, uint32_t uid, uint32_t gid,
 			int flags)
 {

@@ -8,12 +8,23 @@
 #include <sys/types.h>
 
 struct file;
+struct inode;
+struct pipe;
 struct task;
 
 #define PIPE_DEF_SIZE 65536     /* 16 pages, Linux's default */
 #define PIPE_MAX_SIZE 1048576   /* /proc/sys/fs/pipe-max-size default */
 #ifndef PIPE_BUF
 #define PIPE_BUF 4096
+/* Named pipes: the pipe of a FIFO inode (inode->pipe, made on the first
+ * open, freed with the inode by fifo_free). fifo_open sets f up as an end
+ * with fifo(7)'s open rules: a reader waits for a writer and a writer for
+ * a reader (-EBLOCKED with t queued; -ERESTARTSYS on a signal), except
+ * O_NONBLOCK readers, which open at once, and O_NONBLOCK writers, which get
+ * ENXIO without a reader; O_RDWR never waits. */
+int fifo_open(struct inode *ino, struct file *f, struct task *t);
+void fifo_free(struct pipe *p);
+
 #endif
 
 /* Two new files (refcount 1 each) over one pipe: *rd open O_RDONLY, *wr
@@ -25,5 +36,14 @@ bool file_is_pipe(const struct file *f);
 /* F_GETPIPE_SZ / F_SETPIPE_SZ: -EBADF when f is not a pipe. */
 long pipe_get_size(struct file *f);
 long pipe_set_size(struct file *f, struct task *t, unsigned long size);
+
+/* Named pipes: the pipe of a FIFO inode (inode->pipe, made on the first
+ * open, freed with the inode by fifo_free). fifo_open sets f up as an end
+ * with fifo(7)'s open rules: a reader waits for a writer and a writer for
+ * a reader (-EBLOCKED with t queued; -ERESTARTSYS on a signal), except
+ * O_NONBLOCK readers, which open at once, and O_NONBLOCK writers, which get
+ * ENXIO without a reader; O_RDWR never waits. */
+int fifo_open(struct inode *ino, struct file *f, struct task *t);
+void fifo_free(struct pipe *p);
 
 #endif

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <xxhash.h>
 
+#include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fs/procfs.h"
 
@@ -701,3 +703,22 @@ int procfs_new_root(struct inode **root)
 	*root = pfs_new_root("proc", SB_LOOKUP_ENOENT, &procfs_root);
 	return 0;
 }
+
+/* mount -t proc: every instance shows the sandbox's one pid namespace.
+ * Options (hidepid=, subset=) are not supported. */
+static int procfs_mount(const char *source, unsigned long sb_flags, const char *data,
+			struct inode **root)
+{
+	if (data && *data) {
+		log_once("procfs_opts", "mount -t proc: options are not supported (EINVAL)");
+		return -EINVAL;
+	}
+	*root = pfs_new_root("proc", SB_LOOKUP_ENOENT | (sb_flags & MS_RDONLY), &procfs_root);
+	return 0;
+}
+
+FS_TYPE_DEFINE(proc) = {
+	.name = "proc",
+	.mount = procfs_mount,
+	.flags = FS_TYPE_NODEV,
+};

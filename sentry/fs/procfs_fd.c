@@ -89,7 +89,9 @@ static int anon_getattr(struct inode *ino)
 	return 0;
 }
 
-static int anon_open(struct inode *ino, struct file *nf)
+/* open_task, not open: a reopened pipe is this file's business, not a
+ * FIFO open of the VFS. */
+static int anon_open(struct task *t, struct inode *ino, struct file *nf)
 {
 	struct file *orig = ino->priv;
 	int rc;
@@ -115,7 +117,7 @@ static void anon_evict(struct inode *ino)
 }
 
 static const struct inode_ops anon_iops = {
-	.open = anon_open,
+	.open_task = anon_open,
 	.getattr = anon_getattr,
 	.evict = anon_evict,
 };

@@ -45,6 +45,17 @@ static void put_sb_opts(struct sbuf *out, unsigned long flags)
 		sbuf_puts(out, ",dirsync");
 }
 
+/* The filesystem's own options (tmpfs: size=, mode=), as show_options. */
+static void put_fs_opts(struct sbuf *out, struct superblock *sb)
+{
+	char opts[512];
+
+	if (sb->show_options && sb->show_options(sb, opts, sizeof(opts)) > 0) {
+		sbuf_puts(out, ",");
+		put_escaped(out, opts);
+	}
+}
+
 struct mounts_ctx {
 	struct task *t;
 	struct sbuf *out;
@@ -90,6 +101,7 @@ static int show_one(struct mount *m, void *arg)
 		sbuf_printf(c->out, " %s %s", m->sb->fstype, ((m->flags | sbf) & MS_RDONLY) ? "ro" : "rw");
 		put_sb_opts(c->out, sbf);
 		put_mnt_opts(c->out, m->flags);
+		put_fs_opts(c->out, m->sb);
 		sbuf_puts(c->out, " 0 0\n");
 		return 0;
 	}
@@ -104,6 +116,7 @@ static int show_one(struct mount *m, void *arg)
 	put_escaped(c->out, dev);
 	sbuf_puts(c->out, (sbf & MS_RDONLY) ? " ro" : " rw");
 	put_sb_opts(c->out, sbf);
+	put_fs_opts(c->out, m->sb);
 	sbuf_puts(c->out, "\n");
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fs/procfs.h"
 
@@ -204,3 +205,30 @@ int cgroupfs_new_root(struct inode **root)
 	*root = pfs_new_root("cgroup2", MS_RDONLY, &cgroup_root);
 	return 0;
 }
+
+/* mount -t sysfs / cgroup2: new read-only views (options refused). A
+ * config.json "cgroup" (v1) mount gets the cgroup2 view too: the sandbox
+ * has no per-controller hierarchies. */
+static int synthetic_mount(int (*new_root)(struct inode **), const char *data, struct inode **root)
+{
+	if (data && *data) {
+		log_once("sysfs_opts", "mount -t sysfs/cgroup: options are not supported (EINVAL)");
+		return -EINVAL;
+	}
+	return new_root(root);
+}
+
+static int sysfs_mount(const char *source, unsigned long sb_flags, const char *data,
+		       struct inode **root)
+{
+	return synthetic_mount(sysfs_new_root, data, root);
+}
+
+static int cgroupfs_mount(const char *source, unsigned long sb_flags, const char *data,
+			  struct inode **root)
+{
+	return synthetic_mount(cgroupfs_new_root, data, root);
+}
+
+FS_TYPE_DEFINE(sysfs) = { .name = "sysfs", .mount = sysfs_mount, .flags = FS_TYPE_NODEV };
+FS_TYPE_DEFINE(cgroup2) = { .name = "cgroup2", .mount = cgroupfs_mount, .flags = FS_TYPE_NODEV };

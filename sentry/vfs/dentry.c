@@ -224,6 +224,14 @@ struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t le
 	return d;
 }
 
+struct dentry *d_alloc_unhashed(struct dentry *parent, const char *name, struct inode *ino)
+{
+	struct dentry *d = d_alloc(parent, name, strlen(name));
+
+	d->inode = inode_get(ino);
+	return d;
+}
+
 void d_instantiate(struct dentry *d, struct inode *ino)
 {
 	inode_put(d->inode);

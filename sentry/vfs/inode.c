@@ -1,10 +1,13 @@
 /* Superblocks and inodes: allocation, reference counting, stat. */
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 
 #include "runsc/util.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
@@ -26,8 +29,11 @@ struct superblock *sb_new(const char *fstype, unsigned long flags)
 
 void sb_put(struct superblock *sb)
 {
-	if (sb && --sb->refcount == 0)
-		free(sb);
+	if (!sb || --sb->refcount > 0)
+		return;
+	if (sb->kill_sb)
+		sb->kill_sb(sb);
+	free(sb);
 }
 
 struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *iops,
@@ -63,6 +69,9 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->iops && ino->iops->evict)
 		ino->iops->evict(ino);
+	/* Open FIFO files hold the inode, so its pipe is idle by now. */
+	if (ino->pipe)
+		fifo_free(ino->pipe);
 	sb_put(ino->sb);
 	free(ino);
 }
@@ -83,4 +92,28 @@ void inode_fill_stat(struct inode *ino, struct stat *st)
 	st->st_atim = ino->atime;
 	st->st_mtim = ino->mtime;
 	st->st_ctim = ino->ctime;
+}
+
+const struct cred *vfs_current_cred(void)
+{
+	return kernel && kernel->current ? kernel->current->cred : NULL;
+}
+
+void inode_init_owner(struct inode *ino, const struct inode *dir, uint32_t mode)
+{
+	const struct cred *c = vfs_current_cred();
+
+	ino->uid = c ? c->fsuid : 0;
+	ino->gid = c ? c->fsgid : 0;
+	if (dir && (dir->mode & S_ISGID)) {
+		/* BSD group semantics, and subdirectories keep the bit so
+		 * their own children inherit it too. */
+		ino->gid = dir->gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+	} else if ((mode & S_ISGID) && !S_ISDIR(mode) && c && !cred_in_group(c, ino->gid) &&
+		   !cred_capable(c, CAP_FSETID)) {
+		mode &= ~(uint32_t)S_ISGID;
+	}
+	ino->mode = mode;
 }

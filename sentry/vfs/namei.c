@@ -19,7 +19,7 @@
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
-static bool in_group(const struct cred *c, gid_t gid)
+bool cred_in_group(const struct cred *c, gid_t gid)
 {
 	if (c->fsgid == gid)
 		return true;
@@ -42,7 +42,7 @@ int vfs_permission_cred(const struct cred *c, struct inode *ino, int mask)
 		return 0;
 	if (c->fsuid == ino->uid)
 		mode >>= 6;
-	else if (in_group(c, ino->gid))
+	else if (cred_in_group(c, ino->gid))
 		mode >>= 3;
 	if ((mask & ~mode & 7) == 0)
 		return 0;
@@ -80,7 +80,7 @@ static int setattr_check(const struct cred *c, struct inode *ino, struct vfs_iat
 	if ((ia->valid & VFS_ATTR_UID) && c->fsuid != ino->uid && !cred_capable(c, CAP_CHOWN))
 		return -EPERM;
 	if ((ia->valid & VFS_ATTR_GID) && !cred_capable(c, CAP_CHOWN) &&
-	    (c->fsuid != ino->uid || (ia->gid != ino->gid && !in_group(c, ia->gid))))
+	    (c->fsuid != ino->uid || (ia->gid != ino->gid && !cred_in_group(c, ia->gid))))
 		return -EPERM;
 	if (ia->valid & VFS_ATTR_MODE) {
 		gid_t gid = (ia->valid & VFS_ATTR_GID) ? ia->gid : ino->gid;
@@ -88,7 +88,7 @@ static int setattr_check(const struct cred *c, struct inode *ino, struct vfs_iat
 		if (!owner_or_capable(c, ino))
 			return -EPERM;
 		/* Only group members may set the set-group-ID bit. */
-		if (!in_group(c, gid) && !cred_capable(c, CAP_FSETID))
+		if (!cred_in_group(c, gid) && !cred_capable(c, CAP_FSETID))
 			ia->mode &= ~(uint32_t)S_ISGID;
 	}
 	if ((ia->valid & (VFS_ATTR_ATIME | VFS_ATTR_MTIME)) && !owner_or_capable(c, ino)) {
@@ -111,6 +111,19 @@ int vfs_setattr(struct task *t, const struct path *p, struct vfs_iattr *ia)
 	ia->mode &= 07777;
 	if ((rc = setattr_check(t ? t->cred : NULL, ino, ia)) < 0)
 		return rc;
+	/* chown_common(): a new owner or group drops set-user-ID, and
+	 * set-group-ID where it means something (group exec), even for root. */
+	if ((ia->valid & (VFS_ATTR_UID | VFS_ATTR_GID)) && !S_ISDIR(ino->mode)) {
+		uint32_t mode = (ia->valid & VFS_ATTR_MODE) ? ia->mode : ino->mode & 07777, nm = mode;
+
+		nm &= ~(uint32_t)S_ISUID;
+		if ((nm & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+			nm &= ~(uint32_t)S_ISGID;
+		if (nm != mode) {
+			ia->valid |= VFS_ATTR_MODE;
+			ia->mode = nm;
+		}
+	}
 	if (!ino->iops || !ino->iops->setattr)
 		return -EPERM;
 	return ino->iops->setattr(ino, ia);

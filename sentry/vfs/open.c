@@ -4,10 +4,12 @@
 #include <linux/capability.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/pipe.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -156,7 +158,18 @@ int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, i
 	 * file keeps what F_GETFL reports, as Linux's f_flags. */
 	f = file_for_path(ino->fops, p, flags);
 	f->flags = flags & ~O_CLOEXEC;
-	if (ino->iops && (ino->iops->open_task || ino->iops->open)) {
+	if (S_ISFIFO(ino->mode) && !(ino->iops && ino->iops->open_task)) {
+		/* FIFOs are the VFS's on every filesystem (Linux's
+		 * init_special_inode): a pipe in the sentry, never the
+		 * filesystem's file. A filesystem with open_task opens
+		 * everything itself (procfs reopening a pipe). */
+		rc = fifo_open(ino, f, t);
+		if (rc < 0) {
+			f->ops = &no_fops;
+			file_put(f);
+			return rc;
+		}
+	} else if (ino->iops && (ino->iops->open_task || ino->iops->open)) {
 		rc = ino->iops->open_task ? ino->iops->open_task(t, ino, f) : ino->iops->open(ino, f);
 		if (rc < 0) {
 			f->ops = &no_fops;
@@ -296,6 +309,37 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 	return rc;
 }
 
+/* O_TMPFILE: an unnamed file in dir (do_tmpfile()), which linkat may
+ * name later. Its dentry is unhashed, so it shows as "/dir/#ino (deleted)". */
+static int open_tmpfile(struct task *t, const struct path *dir, int flags, uint32_t mode,
+			struct file **out)
+{
+	struct inode *d = dir->dentry->inode, *ino;
+	struct path p;
+	char name[32];
+	int rc;
+
+	if (path_readonly(dir))
+		return -EROFS;
+	if ((rc = vfs_permission(t, d, MAY_WRITE | MAY_EXEC)) < 0)
+		return rc;
+	if (!d->iops || !d->iops->tmpfile) {
+		/* What Linux answers for a filesystem without ->tmpfile. */
+		log_once("open_tmpfile", "open: O_TMPFILE is not supported on %s", d->sb->fstype);
+		return -EOPNOTSUPP;
+	}
+	rc = d->iops->tmpfile(d, ((mode & 07777) & ~task_umask(t)) | S_IFREG, &ino);
+	if (rc < 0)
+		return rc;
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino->ino);
+	p.mnt = dir->mnt;
+	p.dentry = d_alloc_unhashed(dir->dentry, name, ino);
+	inode_put(ino);
+	rc = vfs_do_open(t, NULL, &p, flags, true, out);
+	dentry_put(p.dentry);
+	return rc;
+}
+
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out)
 {
 	unsigned int lf;
@@ -313,10 +357,9 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 		rc = vfs_lookup(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 		if (rc < 0)
 			return rc;
+		rc = open_tmpfile(t, &p, flags & ~(KERNEL_O_TMPFILE_BIT | O_DIRECTORY), mode, out);
 		path_put(&p);
-		/* What Linux answers for a filesystem without ->tmpfile. */
-		log_once("open_tmpfile", "open: O_TMPFILE is not supported");
-		return -EOPNOTSUPP;
+		return rc;
 	}
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
 		return -EINVAL;

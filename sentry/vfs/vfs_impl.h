@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mount.h>
 
 #include "sentry/kernel.h"
 #include "sentry/list.h"
@@ -53,6 +54,9 @@ struct dentry *d_make_root(struct inode *ino);
 /* The cached child name of parent, or after asking the filesystem. New
  * reference (possibly to a negative dentry), or an ERR in *err and NULL. */
 struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t len, int *err);
+/* A dentry under parent that no lookup finds (O_TMPFILE files): it
+ * takes a reference on ino. */
+struct dentry *d_alloc_unhashed(struct dentry *parent, const char *name, struct inode *ino);
 /* Makes a negative dentry positive after a create (takes a ref on ino). */
 void d_instantiate(struct dentry *d, struct inode *ino);
 /* Unhashes d: the next lookup of its name asks the filesystem again. */
@@ -76,10 +80,45 @@ struct mount {
 	struct list_head link;     /* all mounts */
 	int id;                    /* mountinfo's mount ID */
 	char *source;              /* mount(2)'s source, for /proc/mounts; NULL: "none" */
+	bool attached;             /* in the tree (on the list) */
+	bool expiry_mark;          /* umount2(MNT_EXPIRE) asked once */
 };
+
+/* Mount flags kept per mount (mount(2)'s MS_* values). */
+#define MNT_FLAGS_MASK (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | \
+			MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_UNBINDABLE)
 
 struct mount *mnt_get(struct mount *m);
 void mnt_put(struct mount *m);
+/* A new, unattached mount of root (a dentry of sb, reference taken); the
+ * caller has its one reference. */
+struct mount *mnt_alloc(struct dentry *root, unsigned long flags, const char *source);
+/* Puts m (unattached) on mp; the tree takes over the caller's reference.
+ * mp NULL: a parentless mount, the top of the tree if there is none yet
+ * (else an internal mount, reachable only through paths into it). */
+void mnt_attach(struct mount *m, const struct path *mp);
+/* Makes m (attached, parentless) the top of the tree (pivot_root). */
+void mnt_set_tree_root(struct mount *m);
+/* Takes m out of the tree (not its children) and drops the tree's
+ * reference: whoever still holds m keeps a detached mount. */
+void mnt_detach(struct mount *m);
+/* umount_tree(): detaches m and every mount below it. */
+void mnt_detach_tree(struct mount *m);
+/* Does m have mounts on it? */
+bool mnt_has_children(struct mount *m);
+/* A copy of the mount src rooted at root (a dentry of src's filesystem),
+ * and with recursive the mounts below root too, attached beneath the copy
+ * (bind mounts). The copy itself is unattached, with one reference. */
+struct mount *mnt_clone_tree(struct mount *src, struct dentry *root, bool recursive);
+/* Is d at or below ancestor (same filesystem, following parents)? */
+bool d_is_subdir(struct dentry *d, struct dentry *ancestor);
+/* The top of the mount tree. */
+struct mount *mnt_tree_root(void);
+/* Moves the attached mount m onto mp (NULL: the top of the tree), keeping
+ * what is mounted on it (mount --move, pivot_root). */
+void mnt_move(struct mount *m, const struct path *mp);
+/* Can p be reached from root by walking down (is_path_reachable)? */
+bool path_is_under(const struct path *p, const struct path *root);
 /* The mount stacked on (mnt, dentry), or NULL. No reference taken. */
 struct mount *lookup_mnt(struct mount *mnt, struct dentry *d);
 /* Moves p to the top of any mounts stacked on it. */
@@ -90,6 +129,8 @@ int mnt_for_each(int (*fn)(struct mount *m, void *arg), void *arg);
 
 /* ---- permission ---- */
 int vfs_permission_cred(const struct cred *c, struct inode *ino, int mask);
+/* Is gid the fsgid or a supplementary group of c? */
+bool cred_in_group(const struct cred *c, gid_t gid);
 
 /* ---- name resolution ---- */
 enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT };
@@ -128,7 +169,8 @@ int d_path_ex(const struct path *p, const struct path *root, char *buf, size_t l
 int vfs_readlink_alloc(struct inode *ino, char **out);
 
 /* ---- open ---- */
-/* A file for p with every check done (open-time flags in flags). */
+/* A file for p with every check done (open-time flags in flags); created
+ * skips the access checks (the creator may open what it just made). */
 int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, int flags,
 		bool created, struct file **out);
 
@@ -140,5 +182,23 @@ int devfs_new_root(struct inode **root);
 int procfs_new_root(struct inode **root);
 int sysfs_new_root(struct inode **root);
 int cgroupfs_new_root(struct inode **root);
+
+/* ---- mount(2) pieces shared by syscalls/sys_mount.c and the boot-time
+ * mount table (sentry/vfs/mount_setup.c) ---- */
+/* Makes a new instance of type on mp (a new mount from mount(2) or
+ * config.json): mnt_flags per mount, MS_RDONLY also for the superblock. */
+int do_new_mount(const struct path *mp, const char *type, const char *source,
+		 unsigned long mnt_flags, const char *data, struct mount **out);
+/* Bind mount of from onto mp (recursive: MS_REC). */
+int do_bind_mount(const struct path *from, const struct path *mp, bool recursive,
+		  struct mount **out);
+/* Changes the per-mount flags of m (MS_REMOUNT|MS_BIND). */
+void mnt_set_flags(struct mount *m, unsigned long flags);
+/* Splits config.json-style options ("ro", "nosuid", "size=1m"...) into
+ * mount flags (set and cleared) and the filesystem's data string
+ * (malloc'd, NULL if none). Propagation words ("rprivate") are accepted and
+ * dropped; bind/rbind set MS_BIND(|MS_REC). */
+void mount_options_parse(char *const *opts, size_t n, unsigned long *set, unsigned long *clear,
+			 char **data);
 
 #endif

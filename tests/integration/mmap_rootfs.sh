@@ -87,6 +87,8 @@ if [ -z "$SBX_SKIP" ]; then
 	data "$SBX_ROOTFS/shared.dat"
 	data "$SBX_ROOTFS/trunc.dat"
 fi
+# The host file itself, not the root overlay's in-memory copy of it.
+SBX_OPTS=(--overlay=none)
 if sbx_begin mmap_rootfs/coherence /mapfile /shared.dat /trunc.dat; then
 	expect_rc 0
 	expect_out "$(printf '%s\n' 'initial abcde' 'read sees store: STORE' 'map sees write: WRITE' \

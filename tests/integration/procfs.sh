@@ -79,9 +79,10 @@ fi
 if sbx_begin procfs/mounts cat /proc/mounts; then
 	expect_rc 0
 	expect_out "$(printf '%s\n' \
-		'none / 9p rw 0 0' \
-		'tmpfs /dev tmpfs rw,nosuid 0 0' \
+		'overlay / overlay rw,relatime 0 0' \
+		'tmpfs /dev tmpfs rw,nosuid,relatime 0 0' \
 		'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0' \
+		'shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0' \
 		'sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0' \
 		'cgroup /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec,relatime 0 0')"
 	sbx_end
@@ -89,7 +90,7 @@ fi
 
 if sbx_begin procfs/mountinfo cat /proc/self/mountinfo; then
 	expect_rc 0
-	expect_out_re '^1 1 0:[0-9]+ / / rw - 9p none rw$'
+	expect_out_re '^1 1 0:[0-9]+ / / rw,relatime - overlay overlay rw$'
 	expect_out_re '^[0-9]+ 1 0:[0-9]+ / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw$'
 	expect_out_re '^[0-9]+ [0-9]+ 0:[0-9]+ / /sys/fs/cgroup ro,nosuid,nodev,noexec,relatime - cgroup2 cgroup ro$'
 	sbx_end

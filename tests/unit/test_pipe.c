@@ -57,6 +57,8 @@ int copy_to_user(struct task *t, uint64_t dst, const void *src, size_t n)
 void path_put(struct path *p) {}
 void inode_put(struct inode *ino) {}
 void inode_fill_stat(struct inode *ino, struct stat *st) {}
+/* Named pipes ask who is blocked in open; anonymous ones never do. */
+struct task *pid_lookup(pid_t pid) { return NULL; }
 
 static struct task task;
 
