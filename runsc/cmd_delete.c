@@ -42,6 +42,10 @@ int cmd_delete(struct global_opts *g, int argc, char **argv)
 	id = argv[i];
 	r = container_open(g->root, id, LOCK_EX, true, &c);
 	if (r == -ENOENT) {
+		/* As runc: containerd's shim force-deletes whatever may be
+		 * left, and a warning for nothing left is noise. */
+		if (force)
+			return 0;
 		log_error("container \"%s\" does not exist", id);
 		return 1;
 	}

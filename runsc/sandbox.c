@@ -116,6 +116,7 @@ struct child_req {
 	bool foreground;       /* dies with us (PR_SET_PDEATHSIG) */
 	int parent_pidfd;      /* lets the child notice that we died early */
 	bool null_stdio;       /* stdin/stdout to /dev/null (the gofer) */
+	bool null_stderr;      /* and stderr */
 	const int *keep_fds;   /* made inheritable across exec (-1 skipped) */
 	size_t n_keep;
 	char **argv;
@@ -147,7 +148,8 @@ static void __attribute__((noreturn)) child_exec(const struct child_req *req, in
 	if (req->null_stdio) {
 		int fd = open("/dev/null", O_RDWR);
 
-		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    (req->null_stderr && dup2(fd, STDERR_FILENO) < 0))
 			child_fail(errfd, STAGE_FDS, errno);
 		if (fd > STDERR_FILENO)
 			close(fd);
@@ -271,6 +273,15 @@ static void strv_free_n(char **v, size_t n)
 	free(v);
 }
 
+/* The workload's stdio is a pty handed to --console-socket: the sandbox
+ * outlives us and must hold nothing of our caller's stdio, because
+ * containerd's shim reads create's output until EOF (runc's own processes
+ * hold none of it either). Errors still reach --log. */
+static bool detached_console(const struct launch *l)
+{
+	return l->o->console_socket && !log_debug_enabled();
+}
+
 /* The gofer opens every bind mount source on the host before it pivots
  * into the rootfs: one --mount per config.json bind, in spec order (the
  * order the sentry numbers them in, gofer/binds.h). */
@@ -309,7 +320,8 @@ static int start_gofer(struct launch *l)
 
 	struct child_req req = {
 		.name = "gofer", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
-		.null_stdio = true, .keep_fds = &l->gofer_sock[0], .n_keep = 1, .argv = argv,
+		.null_stdio = true, .null_stderr = detached_console(l),
+		.keep_fds = &l->gofer_sock[0], .n_keep = 1, .argv = argv,
 	};
 	l->sb->gofer = start_child(&req);
 	ret = l->sb->gofer < 0 ? -1 : 0;
@@ -328,6 +340,7 @@ static int start_monitor(struct launch *l)
 	struct child_req req = {
 		.name = "sentry", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
 		.keep_fds = keep, .n_keep = (size_t)(7 + n), .argv = argv,
+		.null_stdio = detached_console(l), .null_stderr = detached_console(l),
 	};
 
 	snprintf(spec, sizeof(spec), "%d", l->spec_fd);
