@@ -3,7 +3,8 @@
 #
 # Runs, in order: every unit test binary ($BUILD/unit/*, one test case
 # each), the conformance suite (tests/conformance/run.sh) and the
-# integration scripts (tests/integration/*.sh). Every test case prints one
+# integration scripts (tests/integration/*.sh, then the real-client tests
+# tests/integration/clients/*.sh). Every test case prints one
 # line "ok NAME", "FAIL NAME" (details indented below it) or
 # "skip NAME: why"; the last line is "N passed, M failed" (", K skipped"
 # appended when K > 0). Exits non-zero iff something failed.
@@ -102,9 +103,12 @@ for part in "${parts[@]}"; do
 		run_suite conformance "$TESTS_DIR/conformance/run.sh"
 		;;
 	integration)
-		for s in "$TESTS_DIR"/integration/*.sh; do
-			echo "# integration: ${s##*/}"
-			run_suite "integration/${s##*/}" "$s"
+		# clients/: real container clients (each skips when absent).
+		for s in "$TESTS_DIR"/integration/*.sh "$TESTS_DIR"/integration/clients/*.sh; do
+			[ -e "$s" ] || continue
+			s_name=${s#"$TESTS_DIR"/}
+			echo "# ${s_name}"
+			run_suite "${s_name}" "$s"
 		done
 		;;
 	*)
