@@ -140,6 +140,15 @@ static void set_err(char **err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* An errno as runc (Go) words it: glibc's text with a lower-case first
+ * letter. Docker matches "no such file or directory" to exit 127. */
+static void go_strerror(int err, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(err));
+	if (buf[0] >= 'A' && buf[0] <= 'Z')
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+}
+
 void spawn_discard(struct task *t)
 {
 	/* Parentless: the exit releases it at once. */
@@ -240,7 +249,13 @@ int spawn_process(const struct spawn_args *a, struct task **out, char **err)
 		return -ENOMEM;
 	}
 	if (r) {
-		set_err(err, "exec: \"%s\": %s", p->args[0], strerror(-r));
+		char msg[128];
+
+		go_strerror(-r, msg, sizeof(msg));
+		if (r == -ENOENT)
+			set_err(err, "exec: \"%s\": stat %s: %s", p->args[0], exe, msg);
+		else
+			set_err(err, "exec: \"%s\": %s", p->args[0], msg);
 		spawn_discard(t);
 		return r;
 	}

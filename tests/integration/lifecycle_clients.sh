@@ -5,6 +5,9 @@
 #  - create --console-socket returns with its stdout/stderr closed by
 #    everything it started: containerd's shim collects create's output
 #    until end of file, so a sandbox holding it hangs `ctr run -t`;
+#  - a process that cannot start is reported in Go's (runc's) words, which
+#    Docker matches to pick its exit code: "no such file or directory"
+#    (127), "executable file not found" (127), "permission denied" (126);
 #  - delete --force of a container that does not exist succeeds silently
 #    (the shim's cleanup force-deletes whatever may be left).
 # shellcheck source=tests/lib.sh
@@ -67,6 +70,24 @@ if begin clients/delete_force_missing; then
 	rc=$?
 	[ $rc = 1 ] || sbx_problem "delete of a missing container: exit $rc, expected 1"
 	grep -q 'does not exist' "$SBX_ERR" || sbx_problem "delete of a missing container said '$(head -c 300 "$SBX_ERR")'"
+	: >"$SBX_ERR"
+	sbx_end
+fi
+
+# start_error NAME ARGS...: run ARGS; its stderr must match REGEX
+# (case-sensitive, as Docker matches it).
+start_error() {
+	local want=$1
+	shift
+	"$TESTS_DIR/make-bundle.sh" "$SBX_BUNDLE" "$@" >/dev/null
+	R run --bundle "$SBX_BUNDLE" "se$$" </dev/null >/dev/null 2>"$SBX_ERR"
+	grep -q -- "$want" "$SBX_ERR" || sbx_problem "run $*: stderr '$(head -c 300 "$SBX_ERR")' lacks '$want'"
+}
+
+if begin clients/start_error_wording; then
+	start_error 'exec: "/no/such": stat /no/such: no such file or directory' /no/such
+	start_error 'exec: "nosuch": executable file not found in $PATH' nosuch
+	start_error 'exec: "/etc/passwd": permission denied' /etc/passwd
 	: >"$SBX_ERR"
 	sbx_end
 fi
