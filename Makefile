@@ -3,6 +3,9 @@ CC      ?= gcc
 PREFIX  ?= /usr/local
 BUILD   ?= build
 PKGS    := libseccomp libunwind yajl libxxhash
+# The real container clients tests/integration/clients/ drive (each test
+# skips when its client is absent); .ci/run installs them.
+CLIENT_DEBS := containerd docker.io podman
 DEB_DEPS := libseccomp-dev libunwind-dev libxxhash-dev libyajl-dev check pkg-config busybox-static \
 	clang
 
@@ -27,12 +30,12 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 CONF_SRCS := $(wildcard tests/conformance/*.c)
 CONF_BINS := $(CONF_SRCS:tests/conformance/%.c=$(BUILD)/conformance/%)
 
-.PHONY: all deps test unit conformance integration demo asan bench install clean help fmt \
+.PHONY: all deps client-deps test unit conformance integration demo asan bench install clean help fmt \
 	fuzz fuzz-build
 all: $(BIN)
 
 help:
-	@echo "make deps | all | test | demo | asan | bench | fuzz [FUZZ_SECONDS=60] | install PREFIX=... | clean"
+	@echo "make deps | client-deps | all | test | demo | asan | bench | fuzz [FUZZ_SECONDS=60] | install PREFIX=... | clean"
 
 # Installs only what is missing (apt-get). Needs root on a fresh machine.
 deps:
@@ -43,6 +46,9 @@ deps:
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: all present"; fi
+
+client-deps:
+	@$(MAKE) --no-print-directory deps DEB_DEPS="$(CLIENT_DEBS)"
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
