@@ -155,6 +155,15 @@ if begin detached-exec-ps-kill; then
 	wait_for 20 task_is "$id" RUNNING || problem "task not RUNNING: '$(task_status "$id")'"
 	expect_output "ctr task exec" "exec hi" ctr task exec --exec-id e1 "$id" echo exec hi
 	expect_rc "ctr task exec, exit 5" 5 ctr task exec --exec-id e2 "$id" sh -c 'exit 5'
+	if command -v script >/dev/null; then
+		expect "ctr task exec -t" script -qec "ctr task exec -t --exec-id e3 $id sh -c 'tty; echo exec tty'" /dev/null
+		tr -d '\r' <"$CL_OUT" | grep -q 'exec tty$' || problem "ctr task exec -t: no output"
+		tr -d '\r' <"$CL_OUT" | grep -q '/dev/pts/[0-9]*$' || problem "ctr task exec -t: not on a pty"
+	fi
+	expect "ctr task pause" ctr task pause "$id"
+	task_is "$id" PAUSED || problem "after pause: '$(task_status "$id")'"
+	expect "ctr task resume" ctr task resume "$id"
+	task_is "$id" RUNNING || problem "after resume: '$(task_status "$id")'"
 	expect "ctr task ps" ctr task ps "$id"
 	# The header and at least the init's line.
 	[ "$(grep -cE '^[0-9]+' "$CL_OUT")" -ge 1 ] || problem "ctr task ps listed no process"

@@ -119,6 +119,15 @@ if begin detached-logs-exec-stop; then
 	expect_output "docker exec" "exec hi" "$DOCKER" exec "$c" echo exec hi
 	expect_rc "docker exec exit 5" 5 "$DOCKER" exec "$c" sh -c 'exit 5'
 	expect_output "docker exec sees init" "1" "$DOCKER" exec "$c" sh -c 'kill -0 1 && echo 1'
+	expect "docker pause" "$DOCKER" pause "$c"
+	is_state "$c" "paused 0" || problem "after pause: '$(state_of "$c")'"
+	expect "docker unpause" "$DOCKER" unpause "$c"
+	is_state "$c" "running 0" || problem "after unpause: '$(state_of "$c")'"
+	if command -v script >/dev/null; then
+		expect "docker exec -it" script -qec "$DOCKER exec -it $c sh -c 'tty; echo exec tty'" /dev/null
+		tr -d '\r' <"$CL_OUT" | grep -q 'exec tty$' || problem "docker exec -it: no output"
+		tr -d '\r' <"$CL_OUT" | grep -q '/dev/pts/[0-9]*$' || problem "docker exec -it: not on a pty"
+	fi
 	expect "docker stop" "$DOCKER" stop -t 10 "$c"
 	is_state "$c" "exited 3" || problem "after stop: '$(state_of "$c")', expected 'exited 3'"
 	run_cl "$DOCKER" logs "$c"

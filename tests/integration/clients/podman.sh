@@ -105,6 +105,15 @@ if begin detached-logs-exec-stop; then
 		problem "podman logs: no 'started'"
 	expect_output "podman exec" "exec hi" "${P[@]}" exec "$c" echo exec hi
 	expect_rc "podman exec exit 5" 5 "${P[@]}" exec "$c" sh -c 'exit 5'
+	expect "podman pause" "${P[@]}" pause "$c"
+	is_state "$c" "paused 0" || problem "after pause: '$(state_of "$c")'"
+	expect "podman unpause" "${P[@]}" unpause "$c"
+	is_state "$c" "running 0" || problem "after unpause: '$(state_of "$c")'"
+	if command -v script >/dev/null; then
+		expect "podman exec -it" script -qec "$(printf '%q ' "${P[@]}") exec -it $c sh -c 'tty; echo exec tty'" /dev/null
+		tr -d '\r' <"$CL_OUT" | grep -q 'exec tty$' || problem "podman exec -it: no output"
+		tr -d '\r' <"$CL_OUT" | grep -q '/dev/pts/[0-9]*$' || problem "podman exec -it: not on a pty"
+	fi
 	expect "podman stop" "${P[@]}" stop -t 10 "$c"
 	is_state "$c" "exited 3" || problem "after stop: '$(state_of "$c")', expected 'exited 3'"
 	run_cl "${P[@]}" logs "$c"
