@@ -86,6 +86,7 @@ start_error() {
 
 if begin clients/start_error_wording; then
 	start_error 'exec: "/no/such": stat /no/such: no such file or directory' /no/such
+	# shellcheck disable=SC2016 # a literal $PATH, as runc prints it
 	start_error 'exec: "nosuch": executable file not found in $PATH' nosuch
 	start_error 'exec: "/etc/passwd": permission denied' /etc/passwd
 	: >"$SBX_ERR"
