@@ -53,8 +53,15 @@ fi
 native_echo() { chroot "$BUNDLE/rootfs" /bin/busybox echo hello; }
 # shellcheck disable=SC2317
 sandbox_echo() { "$SANDBOXRUN" --root "$STATE" run --bundle "$BUNDLE" bench-echo; }
+# runc and crun need /proc in the container (they close fds through
+# /proc/self/fd): their bundle is the same rootfs with a proc mount.
+RUNC_BUNDLE=$WORK/runc-bundle
+mkdir -p "$RUNC_BUNDLE"
+sed -e 's|"mounts": \[\]|"mounts": [ { "destination": "/proc", "type": "proc", "source": "proc" } ]|' \
+	-e "s|\"path\": \"rootfs\"|\"path\": \"$BUNDLE/rootfs\"|" \
+	"$BUNDLE/config.json" >"$RUNC_BUNDLE/config.json"
 # shellcheck disable=SC2317
-runc_echo() { "$1" --root "$STATE/$1" run --bundle "$BUNDLE" "bench-$1"; }
+runc_echo() { "$1" --root "$STATE/$1" run --bundle "$RUNC_BUNDLE" "bench-$1"; }
 
 echo "== (a) startup latency: echo hello, mean of $N runs =="
 native=$(mean_ms "$N" native_echo)
