@@ -95,6 +95,18 @@ int fd_install(struct task *t, int minfd, struct file *f, bool cloexec)
 	return fd;
 }
 
+int fd_find_free(struct task *t, int minfd)
+{
+	struct fdtable *ft = t->files;
+	int fd;
+
+	if (minfd < 0)
+		return -EINVAL;
+	for (fd = minfd; fd < ft->size && ft->files[fd]; fd++)
+		;
+	return fd < task_nofile(t) ? fd : -EMFILE;
+}
+
 int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 {
 	struct fdtable *ft = t->files;

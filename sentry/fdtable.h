@@ -20,6 +20,9 @@ void fdtable_put(struct fdtable *t);
 /* Installs f at the lowest free fd >= minfd (below the task's
  * RLIMIT_NOFILE: -EMFILE otherwise). Takes a new reference on f. */
 int fd_install(struct task *t, int minfd, struct file *f, bool cloexec);
+/* The fd fd_install would use (lowest free >= minfd), or -EMFILE;
+ * nothing is installed (accept4 and SCM_RIGHTS check before they commit). */
+int fd_find_free(struct task *t, int minfd);
 /* Installs at exactly fd, closing what was there (dup2/dup3). */
 int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec);
 /* New reference to the file at fd, or NULL (caller returns -EBADF). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include "sentry/kernel.h"
@@ -183,6 +184,16 @@ struct file_ops {
 	 * first use; mm maps its memory-file ranges. *out NULL with 0 means
 	 * "anonymous memory" (/dev/zero). NULL op: ENODEV. */
 	int (*mmap)(struct file *f, struct pagecache **out);
+	/* Files whose transfers are messages (sockets) take read(2),
+	 * readv(2), write(2) and writev(2) whole, not in bounce-buffer
+	 * chunks, so that one call is one datagram. iov holds user
+	 * addresses (already checked with access_ok), total their sum. A
+	 * blocking transfer keeps its progress in t->sys.scratch[0]. read
+	 * and write above still serve sentry-buffer paths (sendfile). */
+	ssize_t (*read_user)(struct file *f, struct task *t, const struct iovec *iov, int nr,
+			     size_t total);
+	ssize_t (*write_user)(struct file *f, struct task *t, const struct iovec *iov, int nr,
+			      size_t total);
 };
 
 /* The epoll items watching a file (sentry/fs/epoll.c). */
@@ -241,6 +252,15 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
  * open(2) flags. */
 #define O_VFS_EXEC 040
 int vfs_stat_path(const struct path *p, struct stat *st);
+/* mknodat(2) for kernel users (AF_UNIX bind): makes path (relative to
+ * dirfd) a node of mode (S_IFSOCK, S_IFIFO...; the caller applies the
+ * umask) with mknodat's checks and errors, and returns the new node's
+ * path in *out (new reference). out NULL: only the checks (EEXIST, EROFS,
+ * EACCES...), nothing is made. */
+int vfs_mknod(struct task *t, int dirfd, const char *path, uint32_t mode, uint64_t dev,
+	      struct path *out);
+/* The inode p names (no new reference; NULL for a negative dentry). */
+struct inode *path_inode(const struct path *p);
 /* Absolute path of p as seen from root (getcwd, /proc/pid/cwd). */
 int vfs_d_path(const struct path *p, const struct path *root, char *buf, size_t len);
 /* May t access inode with MAY_READ/MAY_WRITE/MAY_EXEC (4/2/1)? */

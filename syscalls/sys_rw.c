@@ -162,6 +162,18 @@ static int vec_copy(struct task *t, const struct uvec *vec, int nvec, size_t off
 	return 0;
 }
 
+/* Message files (sockets) take the whole transfer at once. */
+static ssize_t rw_user(struct task *t, struct file *f, const struct uvec *vec, int nvec,
+		       size_t total, bool write)
+{
+	_cleanup_free_ struct iovec *iov = xmalloc(MAX(nvec, 1) * sizeof(*iov));
+
+	for (int i = 0; i < nvec; i++)
+		iov[i] = (struct iovec){ (void *)(uintptr_t)vec[i].base, vec[i].len };
+	return write ? f->ops->write_user(f, t, iov, nvec, total)
+		     : f->ops->read_user(f, t, iov, nvec, total);
+}
+
 /* True when a read of f would not block now (files without poll never
  * block). */
 static bool file_read_ready(struct file *f)
@@ -310,6 +322,8 @@ static long do_read(struct task *t, int fd, uint64_t ubuf, size_t count, int64_t
 	if (r)
 		return r;
 	v = (struct uvec){ ubuf, count };
+	if (!upos && f->ops->read_user)
+		return rw_user(t, f, &v, 1, count, false);
 	if (!upos)
 		return rw_read(t, f, &v, 1, count, &f->pos);
 	p = *upos;
@@ -337,6 +351,8 @@ static long do_write(struct task *t, int fd, uint64_t ubuf, size_t count, int64_
 	if (r)
 		return r;
 	v = (struct uvec){ ubuf, count };
+	if (!upos && f->ops->write_user)
+		return rw_user(t, f, &v, 1, count, true);
 	if (!upos)
 		return rw_write(t, f, &v, 1, count, &f->pos);
 	/* A re-run resumes where the earlier runs stopped. */
@@ -392,6 +408,8 @@ static long do_readv(struct task *t, int fd, uint64_t uiov, uint64_t nr, int64_t
 	r = rw_check(f, write);
 	if (r)
 		return r;
+	if (!upos && (write ? f->ops->write_user : f->ops->read_user))
+		return rw_user(t, f, vec, (int)nr, total, write);
 	if (total == 0)
 		return 0;
 	r = rw_verify_pos(f, upos ? *upos : f->pos, total);
