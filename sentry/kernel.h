@@ -214,6 +214,9 @@ struct thread_group {
 	 * reports exec'd processes' statuses through it. */
 	void (*exit_hook)(struct thread_group *tg, void *arg);
 	void *exit_hook_arg;
+	/* SysV semaphore adjustments (SEM_UNDO) of the process, shared by its
+	 * threads and applied when the last one exits (sentry/sysv_sem.c). */
+	struct sem_undo_list *sysvsem_undo;
 };
 
 /* ---- tasks (threads) ---------------------------------------------------- */
@@ -447,6 +450,9 @@ void task_exit_thread(struct task *t, int exit_code);
  * exited are already counted in them). */
 void tg_update_cputime(struct thread_group *tg);
 static inline pid_t task_tgid(const struct task *t) { return t->tg->tgid; }
+
+/* sysv_sem.c: the process is gone; apply and drop its SEM_UNDO list. */
+void sem_exit(struct thread_group *tg);
 
 #ifndef W_EXITCODE
 #define W_EXITCODE(ret, sig) ((ret) << 8 | (sig))

@@ -545,6 +545,7 @@ void task_exit_thread(struct task *t, int code)
 			tg->group_exiting = true;
 			tg->group_exit_status = W_EXITCODE(code & 0xff, 0);
 		}
+		sem_exit(tg);
 		tg_exit_notify(tg);
 	}
 }
