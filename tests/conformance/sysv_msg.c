@@ -34,6 +34,26 @@ static ssize_t rcv(int q, size_t size, long type, int flg)
 
 static void on_sig(int s) { (void)s; }
 
+/* A child that signals us every 30 ms until stopped: the signal cannot
+ * be lost by arriving before we block. */
+static pid_t start_signaler(int sig)
+{
+	pid_t parent = getpid(), c = fork();
+	if (c == 0) {
+		for (;;) {
+			conf_msleep(30);
+			kill(parent, sig);
+		}
+	}
+	return c;
+}
+
+static int stop_signaler(pid_t c)
+{
+	kill(c, SIGKILL);
+	return conf_wait(c);
+}
+
 int main(void)
 {
 	key_t key = (key_t)(0x5f000000 | (getpid() & 0xffffff));
@@ -130,15 +150,9 @@ int main(void)
 	/* A signal ends a blocked receive with EINTR, SA_RESTART or not. */
 	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART };
 	sigaction(SIGUSR1, &sa, NULL);
-	pid_t me = getpid();
-	c = fork();
-	if (c == 0) {
-		conf_msleep(50);
-		kill(me, SIGUSR1);
-		_exit(0);
-	}
+	pid_t sg = start_signaler(SIGUSR1);
 	CHECK_ERR("signal.eintr", rcv(q, 100, 0, 0), EINTR);
-	CHECK_EXIT("signal.child", conf_wait(c), 0);
+	CHECK_KILLED("signal.signaler", stop_signaler(sg), SIGKILL);
 	signal(SIGUSR1, SIG_DFL);
 
 	/* Permissions and IPC_SET. */
@@ -180,9 +194,15 @@ int main(void)
 	CHECK_EQ("ipc_set.message_arrived", rcv(q, 100, 0, IPC_NOWAIT), 2);
 
 	/* IPC_RMID wakes a blocked receiver with EIDRM. */
+	int ready[2];
+	char ch;
+	pipe(ready);
 	c = fork();
-	if (c == 0)
+	if (c == 0) {
+		write(ready[1], "r", 1);
 		_exit(rcv(q, 100, 0, 0) == -1 && errno == EIDRM ? 0 : 1);
+	}
+	read(ready[0], &ch, 1);
 	conf_msleep(100);
 	CHECK_OK("rmid.ok", msgctl(q, IPC_RMID, NULL));
 	CHECK_EXIT("rmid.receiver_eidrm", conf_wait(c), 0);

@@ -27,6 +27,26 @@ static int getval(int id, int num)
 
 static void on_sig(int s) { (void)s; }
 
+/* A child that signals us every 30 ms until stopped: the signal cannot
+ * be lost by arriving before we block. */
+static pid_t start_signaler(int sig)
+{
+	pid_t parent = getpid(), c = fork();
+	if (c == 0) {
+		for (;;) {
+			conf_msleep(30);
+			kill(parent, sig);
+		}
+	}
+	return c;
+}
+
+static int stop_signaler(pid_t c)
+{
+	kill(c, SIGKILL);
+	return conf_wait(c);
+}
+
 /* Polls cmd (GETNCNT/GETZCNT) until it reads want or 2 s pass. */
 static int wait_cnt(int id, int num, int cmd, int want)
 {
@@ -172,15 +192,9 @@ int main(void)
 	/* A signal ends the wait with EINTR, SA_RESTART or not. */
 	struct sigaction sa = { .sa_handler = on_sig, .sa_flags = SA_RESTART };
 	sigaction(SIGUSR1, &sa, NULL);
-	pid_t me = getpid();
-	c = fork();
-	if (c == 0) {
-		conf_msleep(50);
-		kill(me, SIGUSR1);
-		_exit(0);
-	}
+	pid_t sg = start_signaler(SIGUSR1);
 	CHECK_ERR("signal.eintr", sop(id, 0, -1, 0), EINTR);
-	CHECK_EXIT("signal.child", conf_wait(c), 0);
+	CHECK_KILLED("signal.signaler", stop_signaler(sg), SIGKILL);
 	signal(SIGUSR1, SIG_DFL);
 
 	/* SEM_UNDO: a process's adjustments are reversed when it exits. */
@@ -192,40 +206,43 @@ int main(void)
 	CHECK_EXIT("undo.child", conf_wait(c), 0);
 	CHECK_EQ("undo.reverted", getval(id, 0), 5);
 	CHECK_EQ("undo.pid_of_exit", semctl(id, 0, GETPID), c);
-	int pfd[2];
-	pipe(pfd);
+	/* to_parent/to_child: a pipe each way, so neither side reads its
+	 * own message. */
+	int to_parent[2], to_child[2];
+	char ch;
+	pipe(to_parent);
+	pipe(to_child);
 	c = fork();
 	if (c == 0) {
-		char ch;
 		if (sop(id, 0, 2, SEM_UNDO) < 0)
 			_exit(1);
-		write(pfd[1], "x", 1);
-		read(pfd[0], &ch, 1); /* the parent changes the value meanwhile */
-		conf_msleep(100);
+		write(to_parent[1], "x", 1);
+		read(to_child[0], &ch, 1); /* the parent changes the value meanwhile */
 		_exit(0);
 	}
-	char ch;
-	read(pfd[0], &ch, 1);
+	read(to_parent[0], &ch, 1);
 	arg.val = 0;
 	CHECK_OK("undo.setval_clears", semctl(id, 0, SETVAL, arg));
-	write(pfd[1], "y", 1);
+	write(to_child[1], "y", 1);
 	CHECK_EXIT("undo.setval_child", conf_wait(c), 0);
 	CHECK_EQ("undo.cleared_by_setval", getval(id, 0), 0);
 	c = fork();
 	if (c == 0) {
 		if (sop(id, 0, 2, SEM_UNDO) < 0)
 			_exit(1);
-		write(pfd[1], "x", 1);
-		read(pfd[0], &ch, 1);
+		write(to_parent[1], "x", 1);
+		read(to_child[0], &ch, 1);
 		_exit(0);
 	}
-	read(pfd[0], &ch, 1);
+	read(to_parent[0], &ch, 1);
 	CHECK_OK("undo.take", sop(id, 0, -2, 0));
-	write(pfd[1], "y", 1);
+	write(to_child[1], "y", 1);
 	CHECK_EXIT("undo.clamp_child", conf_wait(c), 0);
 	CHECK_EQ("undo.clamped_at_zero", getval(id, 0), 0);
-	close(pfd[0]);
-	close(pfd[1]);
+	close(to_parent[0]);
+	close(to_parent[1]);
+	close(to_child[0]);
+	close(to_child[1]);
 
 	/* Permissions. */
 	arg.val = 3;

@@ -76,6 +76,26 @@ static int getint(int fd, int name)
 
 static void on_alarm(int sig) { (void)sig; }
 
+/* A child that signals us every 30 ms until stopped: the signal cannot
+ * be lost by arriving before we block. */
+static pid_t start_signaler(int sig)
+{
+	pid_t parent = getpid(), c = fork();
+	if (c == 0) {
+		for (;;) {
+			conf_msleep(30);
+			kill(parent, sig);
+		}
+	}
+	return c;
+}
+
+static int stop_signaler(pid_t c)
+{
+	kill(c, SIGKILL);
+	return conf_wait(c);
+}
+
 static void test_create(void)
 {
 	CHECK_ERR("socket.family_46", socket(46, SOCK_STREAM, 0), EAFNOSUPPORT);
@@ -607,27 +627,22 @@ static void test_blocking(void)
 	/* A signal interrupts a blocked recv: EINTR without SA_RESTART. */
 	struct sigaction sa = { .sa_handler = on_alarm };
 	sigaction(SIGALRM, &sa, NULL);
-	pid_t parent = getpid();
-	c = fork();
-	if (c == 0) {
-		conf_msleep(50);
-		kill(parent, SIGALRM);
-		_exit(0);
-	}
+	pid_t sg = start_signaler(SIGALRM);
 	CHECK_ERR("signal.eintr", recv(sv[0], &ch, 1, 0), EINTR);
-	CHECK_EXIT("signal.eintr_child", conf_wait(c), 0);
-	/* With SA_RESTART the receive restarts and gets the data. */
+	CHECK_KILLED("signal.eintr_signaler", stop_signaler(sg), SIGKILL);
+	/* With SA_RESTART the receive restarts, again and again, until the
+	 * data comes. */
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
+	sg = start_signaler(SIGALRM);
 	c = fork();
 	if (c == 0) {
-		conf_msleep(50);
-		kill(parent, SIGALRM);
-		conf_msleep(100);
+		conf_msleep(150);
 		write(sv[1], "r", 1);
 		_exit(0);
 	}
 	CHECK_EQ("signal.restart", recv(sv[0], &ch, 1, 0), 1);
+	CHECK_KILLED("signal.restart_signaler", stop_signaler(sg), SIGKILL);
 	CHECK_EXIT("signal.restart_child", conf_wait(c), 0);
 	signal(SIGALRM, SIG_DFL);
 	close(sv[0]);
