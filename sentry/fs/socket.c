@@ -201,7 +201,7 @@ int sock_getsockopt(struct socket *s, struct task *t, int name, void *val, int *
 
 	switch (name) {
 	case SO_DEBUG:
-		return put_int(val, len, 0);
+		return put_int(val, len, s->debug);
 	case SO_BROADCAST:
 		return put_int(val, len, s->broadcast);
 	case SO_SNDBUF:
@@ -296,7 +296,10 @@ int sock_setsockopt(struct socket *s, struct task *t, int name, const void *val,
 	memcpy(&v, val, sizeof(v));
 	switch (name) {
 	case SO_DEBUG:
-		return v && !cred_capable(t->cred, CAP_NET_ADMIN) ? -EACCES : 0;
+		if (v && !cred_capable(t->cred, CAP_NET_ADMIN))
+			return -EACCES;
+		s->debug = v != 0;
+		return 0;
 	case SO_REUSEADDR:
 		s->reuseaddr = v != 0;
 		return 0;
@@ -406,6 +409,10 @@ static ssize_t sock_read_user(struct file *f, struct task *t, const struct iovec
 {
 	struct sock_iter it = { .t = t, .iov = iov, .nr_segs = nr, .count = total };
 
+	/* sock_read_iter(): an empty read returns at once (SysV behaviour),
+	 * unlike recv(2), which waits for and eats a datagram. */
+	if (total == 0)
+		return 0;
 	return sock_transfer(f, t, &it, false);
 }
 

@@ -122,7 +122,7 @@ struct socket {
 	int sndbuf, rcvbuf;
 	int rcvlowat;
 	int64_t rcvtimeo_ns, sndtimeo_ns; /* -1: forever; 0: never wait */
-	bool passcred, reuseaddr, reuseport, keepalive, broadcast, dontroute, oobinline;
+	bool passcred, reuseaddr, reuseport, keepalive, broadcast, dontroute, oobinline, debug;
 	int priority;
 	int linger_onoff, linger_secs;
 };

@@ -227,11 +227,17 @@ long unix_stream_sendmsg(struct socket *s, struct task *t, struct sock_msg *m, s
 	other = u->peer;
 	if (!other)
 		return -ENOTCONN;
-	if (u->shutdown & SEND_SHUTDOWN) {
-		/* Woken from waiting for room by the shutdown: Linux's
-		 * allocation reports it without SIGPIPE. */
-		if (t->sys.restarted)
+	if (t->sys.restarted) {
+		/* Woken from waiting for room: Linux is still in its buffer
+		 * allocation, which reports a pending error (ECONNRESET from
+		 * a peer that closed with data unread) and then a shutdown,
+		 * without SIGPIPE. */
+		err = sock_error(s);
+		if (err)
+			return sent ? (long)sent : err;
+		if (u->shutdown & SEND_SHUTDOWN)
 			return sent ? (long)sent : -EPIPE;
+	} else if (u->shutdown & SEND_SHUTDOWN) {
 		goto pipe_err;
 	}
 	while (sent < total) {

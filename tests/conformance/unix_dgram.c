@@ -81,6 +81,11 @@ static void test_pair(void)
 	CHECK("pair.recvmsg_msg_trunc", (mh.msg_flags & MSG_TRUNC) && memcmp(buf, "tw", 2) == 0);
 	CHECK_EQ("pair.recv_empty_datagram", recv(sv[1], buf, sizeof(buf), 0), 0);
 	CHECK_EQ("pair.recv_trunc_flag", recv(sv[1], buf, 1, MSG_TRUNC), 5);
+	/* read(2) of nothing returns at once; recv(2) of nothing eats a
+	 * datagram. */
+	send(sv[0], "gone", 4, 0);
+	CHECK_EQ("pair.read_zero", read(sv[1], buf, 0), 0);
+	CHECK_EQ("pair.recv_zero_eats", recv(sv[1], buf, 0, 0), 0);
 	CHECK_ERR("pair.empty_eagain", recv(sv[1], buf, 1, MSG_DONTWAIT), EAGAIN);
 	CHECK_OK("pair.siocinq_empty", ioctl(sv[1], SIOCINQ, &n));
 	CHECK_EQ("pair.siocinq_zero", n, 0);
@@ -124,6 +129,7 @@ static void test_pair(void)
 	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	CHECK_ERR("unconnected.write_enotconn", write(s, "x", 1), ENOTCONN);
 	CHECK_ERR("unconnected.read_eagain", read(s, buf, 1), EAGAIN);
+	CHECK_EQ("unconnected.read_zero", read(s, buf, 0), 0);
 	CHECK_EQ("unconnected.poll", poll1(s, POLLIN | POLLOUT), POLLOUT);
 	close(s);
 }

@@ -76,6 +76,26 @@ static int getint(int fd, int name)
 
 static void on_alarm(int sig) { (void)sig; }
 
+/* Waits (up to 5 s) until pid sleeps in the kernel: /proc/PID/stat's
+ * state is S. */
+static void wait_sleeping(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+		char *p = NULL;
+		if (f) {
+			p = fgets(buf, sizeof(buf), f);
+			fclose(f);
+		}
+		char *rp = p ? strrchr(buf, ')') : NULL;
+		if (rp && rp[1] == ' ' && rp[2] == 'S')
+			return;
+		conf_msleep(10);
+	}
+}
+
 /* A child that signals us every 30 ms until stopped: the signal cannot
  * be lost by arriving before we block. */
 static pid_t start_signaler(int sig)
@@ -132,6 +152,8 @@ static void test_create(void)
 	/* Unconnected: nothing to read, nobody to write to, nothing to poll. */
 	char c;
 	CHECK_ERR("unconnected.recv_einval", recv(s, &c, 1, 0), EINVAL);
+	CHECK_EQ("unconnected.read_zero", read(s, &c, 0), 0);
+	CHECK_ERR("unconnected.write_zero", write(s, &c, 0), ENOTCONN);
 	CHECK_ERR("unconnected.send_enotconn", send(s, "x", 1, 0), ENOTCONN);
 	CHECK_ERR("unconnected.listen_unbound", listen(s, 1), EINVAL);
 	CHECK_ERR("unconnected.accept_einval", accept(s, NULL, NULL), EINVAL);
@@ -387,10 +409,39 @@ static void test_capacity(void)
 	close(sv[0]);
 	close(sv[1]);
 
+	/* A writer blocked on a full buffer when the reader goes away with
+	 * data unread: ECONNRESET, then EPIPE; a wait ended this way raises
+	 * no SIGPIPE. */
+	sigset_t set, pend;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+	while (write(sv[0], big, sizeof(big)) > 0)
+		;
+	fcntl(sv[0], F_SETFL, O_RDWR);
+	pid_t parent = getpid(), c = fork();
+	if (c == 0) {
+		wait_sleeping(parent);
+		_exit(0); /* the last reference to sv[1] goes */
+	}
+	close(sv[1]);
+	CHECK_ERR("capacity.blocked_writer_reset", write(sv[0], big, 10), ECONNRESET);
+	sigpending(&pend);
+	CHECK("capacity.blocked_writer_no_sigpipe", !sigismember(&pend, SIGPIPE));
+	CHECK_ERR("capacity.then_epipe", write(sv[0], big, 10), EPIPE);
+	sigpending(&pend);
+	CHECK("capacity.then_sigpipe", sigismember(&pend, SIGPIPE));
+	CHECK_EXIT("capacity.reader_exit", conf_wait(c), 0);
+	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	close(sv[0]);
+
 	/* A blocking write of 1 MiB completes while a child reads it; the
 	 * child checks every byte. */
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-	pid_t c = fork();
+	c = fork();
 	if (c == 0) {
 		close(sv[0]);
 		static char rb[70000];
