@@ -1,9 +1,9 @@
-/* AF_UNIX sockets bound to filesystem paths, on a small in-memory
- * filesystem that supports mknod (the sandbox's rootfs is read-only, so
- * the conformance tests cannot make socket files yet): bind makes the
- * socket inode through the VFS, connect finds the socket by that inode,
- * with the errors of bind(2) and connect(2). Also exercises the sockets'
- * sentry-buffer data path. */
+/* AF_UNIX sockets bound to filesystem paths through the VFS alone, on a
+ * small in-memory filesystem that supports mknod (conformance/unix_path
+ * covers the same through the gofer-backed rootfs): bind makes the socket
+ * inode with vfs_mknod, connect finds the socket by that inode, with the
+ * errors of bind(2) and connect(2), read-only mounts included. Also
+ * exercises the sockets' sentry-buffer data path. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
