@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/un.h>
 
@@ -39,6 +40,12 @@
 #define SHUTDOWN_MASK 3
 
 #define UNIX_MAX_DGRAM_QLEN 10 /* net.unix.max_dgram_qlen */
+
+/* Wake keys, so that an edge-triggered epoll item hears only its kind of
+ * change (Linux's sk_data_ready and sk_write_space); state changes
+ * (shutdown, close, errors) wake with 0, meaning anything. */
+#define UNIX_WAKE_IN (POLLIN | POLLRDNORM)
+#define UNIX_WAKE_OUT (POLLOUT | POLLWRNORM | POLLWRBAND)
 #define UNIX_ADDR_MIN ((int)offsetof(struct sockaddr_un, sun_path))
 
 enum unix_state {
@@ -93,6 +100,13 @@ struct unix_sock {
 	int inflight;               /* its file's references in queued messages */
 	int gc_refs;
 	bool gc_candidate, gc_alive;
+
+	/* A datagram socket whose peer's queue is full is writable again
+	 * when that queue drains. Pollers (tasks and epoll items alike) only
+	 * ever wait on the socket's own queue: this callback entry sits on
+	 * the peer's queue and relays its wake (Linux's peer_wake). */
+	struct wq_entry peer_wake;
+	struct unix_sock *peer_wake_other; /* whose queue it is on, or NULL */
 };
 
 static inline struct unix_sock *unix_sk(struct socket *s)
@@ -130,6 +144,10 @@ int unix_validate_addr(const struct sockaddr_storage *addr, int len);
 bool unix_recvq_full(const struct unix_sock *u);
 /* Drops u's queue after losing its datagram peer (unix_dgram_disconnected). */
 void unix_dgram_disconnected(struct unix_sock *u, struct unix_sock *old_peer);
+/* Takes u's relay off its peer's queue (peer gone or changed); the
+ * _wakeup form also wakes u's pollers, whose answer changes. */
+void unix_dgram_peer_wake_disconnect(struct unix_sock *u);
+void unix_dgram_peer_wake_disconnect_wakeup(struct unix_sock *u);
 
 /* unix_msg.c */
 long unix_stream_sendmsg(struct socket *s, struct task *t, struct sock_msg *m, size_t *done);

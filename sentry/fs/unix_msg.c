@@ -80,7 +80,7 @@ void unix_skb_free(struct unix_skb *skb)
 	}
 	if (sender) {
 		sender->wmem -= skb->truesize;
-		wq_wake_all(&sender->wq);
+		wq_wake_key(&sender->wq, UNIX_WAKE_OUT);
 		unix_sock_put(sender);
 	}
 	free(skb->data);
@@ -91,8 +91,8 @@ static void skb_unlink(struct unix_sock *u, struct unix_skb *skb)
 {
 	list_del(&skb->link);
 	u->qlen--;
-	/* Room in the queue for datagram senders. */
-	wq_wake_all(&u->wq);
+	/* Room in the queue for datagram senders (and relays to pollers). */
+	wq_wake_key(&u->wq, UNIX_WAKE_OUT);
 }
 
 void unix_purge_queue(struct unix_sock *u)
@@ -115,7 +115,7 @@ static void skb_queue_tail(struct unix_sock *other, struct unix_skb *skb)
 		unix_inflight(&skb->scm, 1);
 	list_add_tail(&skb->link, &other->queue);
 	other->qlen++;
-	wq_wake_all(&other->wq);
+	wq_wake_key(&other->wq, UNIX_WAKE_IN);
 }
 
 long unix_inq_len(struct unix_sock *u)
@@ -449,6 +449,7 @@ restart:
 			/* The peer is gone: disconnect, and say so once. */
 			u->peer = NULL;
 			u->state = UNIX_CLOSE;
+			unix_dgram_peer_wake_disconnect_wakeup(u);
 			unix_dgram_disconnected(u, other);
 			unix_sock_put(other); /* the peer reference */
 			err = -ECONNREFUSED;

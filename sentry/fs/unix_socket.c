@@ -43,6 +43,7 @@ static struct unix_sock *unix_sock_alloc(struct task *t, int type)
 	u->state = UNIX_CLOSE;
 	list_init(&u->queue);
 	list_init(&u->bound_link);
+	list_init(&u->peer_wake.link);
 	wq_init(&u->wq);
 	u->max_ack_backlog = UNIX_MAX_DGRAM_QLEN;
 	list_add_tail(&u->all_link, &unix_all_socks);
@@ -83,6 +84,7 @@ void unix_release_sock(struct unix_sock *u, bool embryo)
 	struct unix_sock *pair = u->peer;
 
 	unix_unbind(u);
+	unix_dgram_peer_wake_disconnect(u);
 	u->dead = true;
 	u->shutdown = SHUTDOWN_MASK;
 	u->state = UNIX_CLOSE;
@@ -377,7 +379,7 @@ static int unix_listen(struct socket *s, struct task *t, int backlog)
 	if (u->state != UNIX_CLOSE && u->state != UNIX_LISTEN)
 		return -EINVAL;
 	if (backlog > u->max_ack_backlog)
-		wq_wake_all(&u->wq); /* connectors waiting for room */
+		wq_wake_key(&u->wq, UNIX_WAKE_OUT); /* connectors waiting for room */
 	u->max_ack_backlog = backlog;
 	u->state = UNIX_LISTEN;
 	/* What connecting clients see as SO_PEERCRED. */
@@ -446,7 +448,7 @@ static int unix_stream_connect(struct socket *s, struct task *t, const struct so
 	skb->embryo = newu; /* the queue entry owns the handle */
 	list_add_tail(&skb->link, &other->queue);
 	other->qlen++;
-	wq_wake_all(&other->wq);
+	wq_wake_key(&other->wq, UNIX_WAKE_IN);
 	rc = 0;
 out:
 	unix_sock_put(other);
@@ -503,8 +505,8 @@ static int unix_dgram_connect(struct socket *s, struct task *t, const struct soc
 	if (!other)
 		u->state = UNIX_CLOSE;
 	/* Pollers of u may be waiting for room in the old peer's queue. */
-	wq_wake_all(&old->wq);
-	wq_wake_all(&u->wq);
+	if (u->peer_wake_other == old)
+		unix_dgram_peer_wake_disconnect_wakeup(u);
 	if (other != old) {
 		unix_dgram_disconnected(u, old);
 		if (!old->peer)
@@ -548,7 +550,7 @@ static int unix_accept(struct socket *s, struct task *t, int fflags, struct sock
 	newu = steal_pointer(&skb->embryo);
 	unix_skb_free(skb);
 	/* Room in the backlog for a waiting connect. */
-	wq_wake_all(&u->wq);
+	wq_wake_key(&u->wq, UNIX_WAKE_OUT);
 
 	newu->embryo = false;
 	newu->sock.passcred = s->passcred;
@@ -582,6 +584,49 @@ static int unix_shutdown(struct socket *s, int how)
 }
 
 /* ---- poll and ioctl ---- */
+
+static int unix_peer_wake_relay(struct wq_entry *e, unsigned int key)
+{
+	struct unix_sock *u = container_of(e, struct unix_sock, peer_wake);
+
+	/* Data arriving at the peer makes no room. */
+	if (key && !(key & UNIX_WAKE_OUT))
+		return 0;
+	list_del(&e->link);
+	list_init(&e->link);
+	u->peer_wake_other = NULL;
+	wq_wake_key(&u->wq, UNIX_WAKE_OUT);
+	return 0;
+}
+
+static void unix_dgram_peer_wake_connect(struct unix_sock *u, struct unix_sock *other)
+{
+	if (u->peer_wake_other == other)
+		return;
+	unix_dgram_peer_wake_disconnect(u);
+	u->peer_wake.task = NULL;
+	u->peer_wake.fn = unix_peer_wake_relay;
+	u->peer_wake.flags = 0;
+	wq_add_entry(&other->wq, &u->peer_wake);
+	u->peer_wake_other = other;
+}
+
+void unix_dgram_peer_wake_disconnect(struct unix_sock *u)
+{
+	if (!u->peer_wake_other)
+		return;
+	list_del(&u->peer_wake.link);
+	list_init(&u->peer_wake.link);
+	u->peer_wake_other = NULL;
+}
+
+void unix_dgram_peer_wake_disconnect_wakeup(struct unix_sock *u)
+{
+	if (!u->peer_wake_other)
+		return;
+	unix_dgram_peer_wake_disconnect(u);
+	wq_wake_key(&u->wq, UNIX_WAKE_OUT);
+}
 
 static bool unix_writable(const struct unix_sock *u)
 {
@@ -620,7 +665,7 @@ static unsigned int unix_stream_poll(struct socket *s, struct task *t, unsigned 
 
 static unsigned int unix_dgram_poll(struct socket *s, struct task *t, unsigned int events)
 {
-	struct unix_sock *u = unix_sk(s), *other = u->peer, *full = NULL;
+	struct unix_sock *u = unix_sk(s), *other = u->peer;
 	unsigned int mask = unix_poll_common(u);
 
 	if (s->type == SOCK_SEQPACKET && u->state == UNIX_CLOSE)
@@ -629,19 +674,17 @@ static unsigned int unix_dgram_poll(struct socket *s, struct task *t, unsigned i
 		bool writable = unix_writable(u);
 
 		/* Sending to a peer that is not connected back waits for
-		 * room in its queue. */
+		 * room in its queue; its wake is relayed to ours. */
 		if (writable && other && other->peer != u && unix_recvq_full(other)) {
 			writable = false;
-			full = other;
+			if (t)
+				unix_dgram_peer_wake_connect(u, other);
 		}
 		if (writable)
 			mask |= POLLOUT | POLLWRNORM | POLLWRBAND;
 	}
-	if (t && !(mask & (events | POLLHUP | POLLERR))) {
+	if (t && !(mask & (events | POLLHUP | POLLERR)))
 		task_wait_on(t, &u->wq);
-		if (full)
-			task_wait_on(t, &full->wq);
-	}
 	return mask;
 }
 
@@ -713,7 +756,7 @@ static int unix_setsockopt(struct socket *s, struct task *t, int level, int name
 
 static void unix_write_space(struct socket *s)
 {
-	wq_wake_all(&unix_sk(s)->wq);
+	wq_wake_key(&unix_sk(s)->wq, UNIX_WAKE_OUT);
 }
 
 static const struct socket_ops unix_stream_ops = {
