@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "runsc/cmd.h"
+#include "runsc/hooks.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
 #include "runsc/sandbox.h"
@@ -211,8 +212,10 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 	console_finish(&sb.console);
 
 	/* `delete` from elsewhere may have removed it already. */
-	if (container_lock(sb.c, LOCK_EX) == 0)
+	if (container_lock(sb.c, LOCK_EX) == 0) {
+		hooks_poststop(sb.c);
 		container_destroy(sb.c);
+	}
 	reap(&sb.monitor);
 	reap(&sb.gofer);
 	container_free(sb.c);

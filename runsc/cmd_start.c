@@ -3,12 +3,14 @@
 #include <sys/file.h>
 
 #include "runsc/ctl_client.h"
+#include "runsc/hooks.h"
 #include "runsc/log.h"
 #include "runsc/verb.h"
 
 int cmd_start(struct global_opts *g, int argc, char **argv)
 {
 	struct container *c;
+	struct spec *spec = NULL;
 	char *msg = NULL;
 	int r, ret = 1;
 
@@ -30,6 +32,15 @@ int cmd_start(struct global_opts *g, int argc, char **argv)
 		log_error("cannot start a container in the %s state", cstatus_name(container_status(c)));
 		goto out;
 	}
+	/* Without its config no hook can run: refuse rather than skip them. */
+	spec = hooks_saved_spec(c);
+	if (!spec) {
+		log_error("start: cannot read the container's saved config.json");
+		goto out;
+	}
+	if (hooks_run("startContainer", spec->hooks.start_container,
+		      spec->hooks.n_start_container, c, "created") < 0)
+		goto out;
 	r = ctl_call(c, CTL_START, 0, 0, NULL, &msg);
 	if (r == -ECONNREFUSED || r == -ENOENT || r == -ECONNRESET || r == -ESRCH) {
 		log_error("cannot start a container that has stopped");
@@ -45,7 +56,11 @@ int cmd_start(struct global_opts *g, int argc, char **argv)
 	if (container_save(c) < 0)
 		goto out;
 	ret = r < 0;
+	if (!ret)
+		hooks_run_warn("poststart", spec->hooks.poststart, spec->hooks.n_poststart, c,
+			       "running");
 out:
+	spec_free(spec);
 	free(msg);
 	container_free(c);
 	return ret;

@@ -13,7 +13,8 @@
 #include "runsc/verb.h"
 
 /* runc's containerState, field for field. */
-static void container_json(struct jsonw *w, const struct container *c, const char *owner)
+void container_state_write(struct jsonw *w, const struct container *c, const char *owner,
+			   const char *status)
 {
 	enum cstatus st = container_status(c);
 	char created[64];
@@ -28,7 +29,7 @@ static void container_json(struct jsonw *w, const struct container *c, const cha
 	jw_key(w, "pid");
 	jw_int(w, st == ST_STOPPED ? 0 : c->pid);
 	jw_key(w, "status");
-	jw_str(w, cstatus_name(st));
+	jw_str(w, status ? status : cstatus_name(st));
 	jw_key(w, "bundle");
 	jw_str(w, c->bundle);
 	jw_key(w, "rootfs");
@@ -71,7 +72,7 @@ int cmd_state(struct global_opts *g, int argc, char **argv)
 	if (!c)
 		return 1;
 	/* runc's state leaves owner empty; list fills it in. */
-	container_json(&w, c, "");
+	container_state_write(&w, c, "", NULL);
 	fwrite(w.buf, 1, w.len, stdout);
 	jw_free(&w);
 	container_free(c);
@@ -177,7 +178,7 @@ int cmd_list(struct global_opts *g, int argc, char **argv)
 		} else {
 			jw_arr_open(&w);
 			for (i = 0; i < n; i++)
-				container_json(&w, rows[i].c, rows[i].owner);
+				container_state_write(&w, rows[i].c, rows[i].owner, NULL);
 			jw_arr_close(&w);
 		}
 		jw_raw(&w, "\n");

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 
 #include "gofer/binds.h"
+#include "runsc/ctl_client.h"
+#include "runsc/hooks.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
 #include "runsc/sandbox.h"
@@ -226,6 +228,7 @@ struct launch {
 	int spec_fd, ctl_fd, gofer_sock[2], ready[2], commit[2];
 	int parent_pidfd;
 	int sigfd;                  /* INT/TERM/HUP/QUIT while we build it */
+	bool held;                  /* init waits for START: create, or run with startContainer hooks */
 };
 
 /* Moves *fd to a number >= min (close-on-exec) so that it never sits
@@ -370,7 +373,7 @@ static int start_monitor(struct launch *l)
 	argv[a++] = (char *)l->g->platform;
 	argv[a++] = "--overlay";
 	argv[a++] = (char *)(l->g->overlay ? l->g->overlay : "memory");
-	if (l->o->hold)
+	if (l->held)
 		argv[a++] = "--hold";
 	if (l->sb->console.slave >= 0) {
 		/* The monitor closes it; the sentry keeps it for the console. */
@@ -483,7 +486,7 @@ static int record(struct launch *l)
 	c->created_ns = now_real_ns();
 	c->pid = l->sb->monitor;
 	c->gofer = l->sb->gofer;
-	c->started = !l->o->hold;
+	c->started = !l->held;
 	if ((r = proc_stat(c->pid, &c->pid_start, NULL)) < 0 ||
 	    (r = proc_stat(c->gofer, &c->gofer_start, NULL)) < 0) {
 		log_error("the sandbox died while starting");
@@ -527,6 +530,39 @@ static int save_config(struct launch *l)
 	return 0;
 }
 
+/* The sandbox is ready and recorded: the create-time hooks, and for run
+ * the start-time ones around releasing init. A failure fails the command
+ * and the caller removes everything. */
+static int run_hooks(struct launch *l)
+{
+	const struct spec_hooks *h = &l->spec->hooks;
+	struct container *c = l->sb->c;
+	_cleanup_free_ char *msg = NULL;
+	int r;
+
+	if (hooks_run("prestart", h->prestart, h->n_prestart, c, "creating") < 0 ||
+	    hooks_run("createRuntime", h->create_runtime, h->n_create_runtime, c, "creating") < 0 ||
+	    hooks_run("createContainer", h->create_container, h->n_create_container, c,
+		      "creating") < 0)
+		return -1;
+	if (l->o->hold)
+		return 0;
+	if (l->held) {
+		if (hooks_run("startContainer", h->start_container, h->n_start_container, c,
+			      "created") < 0)
+			return -1;
+		if ((r = ctl_call(c, CTL_START, 0, 0, NULL, &msg)) < 0) {
+			log_error("start: %s", msg ? msg : strerror(-r));
+			return -1;
+		}
+		c->started = true;
+		if ((r = container_save(c)) < 0)
+			return -1;
+	}
+	hooks_run_warn("poststart", h->poststart, h->n_poststart, c, "running");
+	return 0;
+}
+
 static int launch(struct launch *l, int *exit_code)
 {
 	_cleanup_free_ char *cfg_path = NULL, *err = NULL;
@@ -545,6 +581,9 @@ static int launch(struct launch *l, int *exit_code)
 		log_error("config.json: process: missing");
 		return -1;
 	}
+	/* run: no hook before poststart may see the workload running. */
+	l->held = l->o->hold || l->spec->hooks.n_prestart || l->spec->hooks.n_create_runtime ||
+		  l->spec->hooks.n_create_container || l->spec->hooks.n_start_container;
 	if (console_check_flags(l->spec->process.terminal, !l->o->foreground,
 				l->o->console_socket) < 0)
 		return -1;
@@ -619,6 +658,8 @@ static int launch(struct launch *l, int *exit_code)
 	    console_send_master(&l->sb->console, l->o->console_socket) < 0)
 		return -1;
 	if (record(l) < 0)
+		return -1;
+	if (run_hooks(l) < 0)
 		return -1;
 	l->sb->commit_fd = steal_fd(&l->commit[1]);
 	return 0;

@@ -27,4 +27,10 @@ int signal_parse(const char *s);
  * "1m30s", "2h", "0"); -EINVAL otherwise (negative values included). */
 int parse_go_duration(const char *s, int64_t *ns);
 
+/* The state JSON as `state` prints it (owner "" there), status overridden
+ * unless NULL (hooks see "creating"). In runsc/cmd_state.c. */
+struct jsonw;
+void container_state_write(struct jsonw *w, const struct container *c, const char *owner,
+			   const char *status);
+
 #endif
