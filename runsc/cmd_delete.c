@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/file.h>
 
+#include "runsc/cgroup.h"
 #include "runsc/hooks.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
@@ -17,6 +18,7 @@ static int kill_and_destroy(struct container *c)
 		log_error("container init still running");
 		return 1;
 	}
+	cgroup_remove_container(c);
 	hooks_poststop(c);
 	container_destroy(c);
 	return 0;

@@ -1,4 +1,5 @@
 /* `sandboxrun events [--stats] [--interval D] ID`: the sentry's accounting
+ * (memory and pids from the container's host cgroup when it has one)
  * as runc's stats events, one JSON object a line. --stats prints one and
  * exits; otherwise one every interval (Go duration, default 5s) until the
  * container stops. */
@@ -7,6 +8,7 @@
 #include <sys/file.h>
 #include <sys/syscall.h>
 
+#include "runsc/cgroup.h"
 #include "runsc/ctl_client.h"
 #include "runsc/jsonw.h"
 #include "runsc/log.h"
@@ -15,7 +17,7 @@
 
 /* runc's types.Stats (runc 1.1, without PSI), with what the sentry
  * counts: CPU time of every process, application memory, tasks. */
-static void print_stats(const char *id, const struct ctl_stats *s)
+static void print_stats(const char *id, const struct ctl_stats *s, const struct cgroup_stats *cs)
 {
 	struct jsonw w = JSONW_INIT("");
 	uint64_t total = s->cpu_user_ns + s->cpu_system_ns;
@@ -64,15 +66,25 @@ static void print_stats(const char *id, const struct ctl_stats *s)
 	jw_obj_open(&w);
 	jw_key(&w, "usage");
 	jw_obj_open(&w);
-	/* No limit is enforced yet: cgroup v2's "max". */
+	/* With a cgroup, the host's accounting of the whole sandbox (sentry,
+	 * gofer, stubs, the memory file); without, the application memory
+	 * and no limit (cgroup v2's "max"). */
+	if (cs) {
+		jw_key(&w, "usage");
+		jw_uint(&w, cs->mem_usage);
+		if (cs->mem_max_usage) {
+			jw_key(&w, "max_usage");
+			jw_uint(&w, cs->mem_max_usage);
+		}
+	}
 	jw_key(&w, "limit");
-	jw_uint(&w, UINT64_MAX);
-	if (s->mem_usage) {
+	jw_uint(&w, cs && cs->mem_limit ? cs->mem_limit : UINT64_MAX);
+	if (!cs && s->mem_usage) {
 		jw_key(&w, "usage");
 		jw_uint(&w, s->mem_usage);
 	}
 	jw_key(&w, "failcnt");
-	jw_uint(&w, 0);
+	jw_uint(&w, cs ? cs->mem_failcnt : 0);
 	jw_obj_close(&w);
 	for (size_t i = 0; i < ARRAY_SIZE(mem_entries); i++) {
 		jw_key(&w, mem_entries[i]);
@@ -87,7 +99,17 @@ static void print_stats(const char *id, const struct ctl_stats *s)
 
 	jw_key(&w, "pids");
 	jw_obj_open(&w);
-	if (s->nr_tasks) {
+	if (cs) {
+		/* Host processes: the limit pids.max enforces. */
+		if (cs->pids_current) {
+			jw_key(&w, "current");
+			jw_uint(&w, cs->pids_current);
+		}
+		if (cs->pids_limit) {
+			jw_key(&w, "limit");
+			jw_uint(&w, cs->pids_limit);
+		}
+	} else if (s->nr_tasks) {
 		jw_key(&w, "current");
 		jw_uint(&w, s->nr_tasks);
 	}
@@ -132,8 +154,19 @@ static int get_stats(const struct container *c, struct ctl_stats *s)
 	return r;
 }
 
+/* The container's cgroup numbers, if it has one. */
+static const struct cgroup_stats *cg_stats(const struct cgroup *cg, struct cgroup_stats *cs)
+{
+	if (!cg->n)
+		return NULL;
+	cgroup_read_stats(cg, cs);
+	return cs;
+}
+
 int cmd_events(struct global_opts *g, int argc, char **argv)
 {
+	struct cgroup cg = { 0 };
+	struct cgroup_stats cs;
 	const char *interval = "5s";
 	struct container *c;
 	struct ctl_stats s;
@@ -167,6 +200,7 @@ int cmd_events(struct global_opts *g, int argc, char **argv)
 	c = verb_open(g, argv[i], LOCK_SH);
 	if (!c)
 		return 1;
+	cgroup_load(c, &cg);
 	container_unlock(c);
 	if (container_status(c) == ST_STOPPED) {
 		log_error("container with id %s is not running", c->id);
@@ -178,7 +212,7 @@ int cmd_events(struct global_opts *g, int argc, char **argv)
 			log_error("container with id %s is not running", c->id);
 			goto out;
 		}
-		print_stats(c->id, &s);
+		print_stats(c->id, &s, cg_stats(&cg, &cs));
 		ret = 0;
 		goto out;
 	}
@@ -192,12 +226,13 @@ int cmd_events(struct global_opts *g, int argc, char **argv)
 			break;
 		if (get_stats(c, &s) < 0)
 			break;
-		print_stats(c->id, &s);
+		print_stats(c->id, &s, cg_stats(&cg, &cs));
 	}
 	ret = 0;
 out:
 	if (pidfd >= 0)
 		close(pidfd);
+	cgroup_free(&cg);
 	container_free(c);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "runsc/cmd.h"
+#include "runsc/cgroup.h"
 #include "runsc/hooks.h"
 #include "runsc/log.h"
 #include "runsc/opts.h"
@@ -212,12 +213,13 @@ int cmd_run(struct global_opts *g, int argc, char **argv)
 	console_finish(&sb.console);
 
 	/* `delete` from elsewhere may have removed it already. */
+	reap(&sb.monitor);
+	reap(&sb.gofer);
 	if (container_lock(sb.c, LOCK_EX) == 0) {
+		cgroup_remove_container(sb.c);
 		hooks_poststop(sb.c);
 		container_destroy(sb.c);
 	}
-	reap(&sb.monitor);
-	reap(&sb.gofer);
 	container_free(sb.c);
 	/* The signal mask stays as it is: a signal arriving now must not kill
 	 * us with a default action and hide the workload's exit status. */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "gofer/binds.h"
+#include "runsc/cgroup.h"
 #include "runsc/ctl_client.h"
 #include "runsc/hooks.h"
 #include "runsc/log.h"
@@ -50,7 +51,7 @@ int parse_preserve_fds(int argc, char **argv, int *i, int *out)
 
 /* ---- starting the children ------------------------------------------- */
 
-enum child_stage { STAGE_SETUP = 1, STAGE_SETSID, STAGE_FDS, STAGE_ENV, STAGE_EXEC };
+enum child_stage { STAGE_SETUP = 1, STAGE_SETSID, STAGE_FDS, STAGE_ENV, STAGE_EXEC, STAGE_CGROUP };
 
 struct child_error {
 	int stage;
@@ -70,6 +71,8 @@ static const char *stage_name(int stage)
 		return "export log settings";
 	case STAGE_EXEC:
 		return "exec /proc/self/exe";
+	case STAGE_CGROUP:
+		return "join the cgroup";
 	}
 	return "start";
 }
@@ -122,6 +125,8 @@ struct child_req {
 	const int *keep_fds;   /* made inheritable across exec (-1 skipped) */
 	size_t n_keep;
 	char **argv;
+	const int *cg_fds;     /* cgroup.procs files to move into */
+	size_t n_cg;
 };
 
 /* In the child: never returns. */
@@ -141,6 +146,10 @@ static void __attribute__((noreturn)) child_exec(const struct child_req *req, in
 	}
 	if (setsid() < 0)
 		child_fail(errfd, STAGE_SETSID, errno);
+	/* Before exec, so that everything it starts is born inside. */
+	for (i = 0; i < req->n_cg; i++)
+		if (write(req->cg_fds[i], "0", 1) != 1)
+			child_fail(errfd, STAGE_CGROUP, errno);
 
 	/* Blocked signals and ignored dispositions survive exec. */
 	signal(SIGPIPE, SIG_DFL);
@@ -229,6 +238,9 @@ struct launch {
 	int parent_pidfd;
 	int sigfd;                  /* INT/TERM/HUP/QUIT while we build it */
 	bool held;                  /* init waits for START: create, or run with startContainer hooks */
+	struct cgroup cg;
+	int cg_fds[CGROUP_MAX_DIRS];
+	size_t n_cg;
 };
 
 /* Moves *fd to a number >= min (close-on-exec) so that it never sits
@@ -325,6 +337,7 @@ static int start_gofer(struct launch *l)
 		.name = "gofer", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
 		.null_stdio = true, .null_stderr = detached_console(l),
 		.keep_fds = &l->gofer_sock[0], .n_keep = 1, .argv = argv,
+		.cg_fds = l->cg_fds, .n_cg = l->n_cg,
 	};
 	l->sb->gofer = start_child(&req);
 	ret = l->sb->gofer < 0 ? -1 : 0;
@@ -344,6 +357,7 @@ static int start_monitor(struct launch *l)
 		.name = "sentry", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
 		.keep_fds = keep, .n_keep = (size_t)(7 + n), .argv = argv,
 		.null_stdio = detached_console(l), .null_stderr = detached_console(l),
+		.cg_fds = l->cg_fds, .n_cg = l->n_cg,
 	};
 
 	snprintf(spec, sizeof(spec), "%d", l->spec_fd);
@@ -593,6 +607,9 @@ static int launch(struct launch *l, int *exit_code)
 		return -1;
 	if (create_control_socket(l) < 0)
 		return -1;
+	if (cgroup_create(l->spec, l->o->id, l->sb->c, &l->cg) < 0 ||
+	    cgroup_procs_fds(&l->cg, l->cg_fds, &l->n_cg) < 0)
+		return -1;
 	if (asprintf(&cfg_path, "%s/config.json", l->bundle) < 0) {
 		cfg_path = NULL;
 		return -1;
@@ -644,6 +661,8 @@ static int launch(struct launch *l, int *exit_code)
 	close_fd(&l->ctl_fd);
 	close_fd(&l->ready[1]);
 	close_fd(&l->commit[0]);
+	for (size_t i = 0; i < l->n_cg; i++)
+		close_fd(&l->cg_fds[i]);
 	/* The sentry's copy alone: the master must see the end when the
 	 * sandbox goes. */
 	console_close_slave(&l->sb->console);
@@ -695,9 +714,12 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 		       &l.ready[1], &l.commit[0], &l.commit[1], &l.parent_pidfd, &l.sigfd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		close_fd(fds[i]);
+	for (size_t i = 0; i < l.n_cg; i++)
+		close_fd(&l.cg_fds[i]);
 	if (r < 0) {
 		kill_and_reap(&sb->monitor, NULL);
 		kill_and_reap(&sb->gofer, NULL);
+		cgroup_remove(&l.cg);
 		console_finish(&sb->console);
 		if (sb->c) {
 			if (o->pid_file && sb->c->loaded)
@@ -707,6 +729,7 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 			sb->c = NULL;
 		}
 	}
+	cgroup_free(&l.cg);
 	spec_free(l.spec);
 	free(l.rootfs);
 	free(l.bundle);

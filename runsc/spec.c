@@ -1025,3 +1025,45 @@ void spec_free(struct spec *s)
 	kv_free(s->annotations, s->n_annotations);
 	free(s);
 }
+
+int spec_parse_resources(const char *json, size_t len, const char *name,
+			 struct spec_resources *out, char **err)
+{
+	struct parser p = { .name = name };
+	char ebuf[1024] = "";
+	_cleanup_free_ char *text = NULL;
+	yajl_val doc;
+	int r;
+
+	*out = (struct spec_resources){ .memory_limit = -1, .memory_swap = -1, .cpu_quota = -1,
+					.pids_limit = -1 };
+	*err = NULL;
+	if (memchr(json, '\0', len)) {
+		if (asprintf(err, "%s: invalid JSON: NUL byte in file", name) < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	text = xmalloc(len + 1);
+	memcpy(text, json, len);
+	text[len] = '\0';
+	doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!doc) {
+		_cleanup_free_ char *m = yajl_error_text(ebuf);
+		const char *rest = strchr(m, ':');
+		if (asprintf(err, "%s%s", name, rest ? rest : ": invalid JSON") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	if (!YAJL_IS_OBJECT(doc))
+		r = perr(&p, NULL, "expected a JSON object at the top level");
+	else
+		r = parse_resources(&p, doc, "", out);
+	yajl_tree_free(doc);
+	if (r < 0) {
+		free(out->cpuset_cpus);
+		out->cpuset_cpus = NULL;
+		*err = p.err ? p.err : xstrdup("resources: invalid");
+		return -EINVAL;
+	}
+	return 0;
+}

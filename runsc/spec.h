@@ -129,6 +129,11 @@ int spec_parse_process(const char *json, size_t len, const char *name,
 		       struct spec_process **out, char **err);
 void spec_process_free(struct spec_process *p);
 
+/* Parses an OCI LinuxResources object on its own (`update --resources`);
+ * unset fields as in struct spec_resources. */
+int spec_parse_resources(const char *json, size_t len, const char *name,
+			 struct spec_resources *out, char **err);
+
 /* The default config.json that `sandboxrun spec` writes (as `runc spec`). */
 const char *spec_default_json(void);
 

@@ -249,7 +249,7 @@ if begin oci/lifecycle_errors; then
 	must create R create --bundle "$SBX_BUNDLE" le
 	fails_with "create with a taken id" "already exists" R create --bundle "$SBX_BUNDLE" le
 	must start R start le
-	fails_with "update" "not supported yet" R update --memory 1000000 le
+	fails_with "update without a cgroup" "has no cgroup" R update --memory 1000000 le
 	R update le 2>>"$SBX_ERR" || sbx_problem "update without changes failed"
 	fails_with "start twice" "cannot start an already running container" R start le
 	must kill R kill le 9
