@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -51,7 +52,8 @@ int parse_preserve_fds(int argc, char **argv, int *i, int *out)
 
 /* ---- starting the children ------------------------------------------- */
 
-enum child_stage { STAGE_SETUP = 1, STAGE_SETSID, STAGE_FDS, STAGE_ENV, STAGE_EXEC, STAGE_CGROUP };
+enum child_stage { STAGE_SETUP = 1, STAGE_SETSID, STAGE_FDS, STAGE_ENV, STAGE_EXEC, STAGE_CGROUP,
+		   STAGE_NETNS };
 
 struct child_error {
 	int stage;
@@ -73,6 +75,8 @@ static const char *stage_name(int stage)
 		return "exec /proc/self/exe";
 	case STAGE_CGROUP:
 		return "join the cgroup";
+	case STAGE_NETNS:
+		return "join the network namespace (linux.namespaces path)";
 	}
 	return "start";
 }
@@ -127,6 +131,7 @@ struct child_req {
 	char **argv;
 	const int *cg_fds;     /* cgroup.procs files to move into */
 	size_t n_cg;
+	int netns_fd;          /* setns before exec; -1 none */
 };
 
 /* In the child: never returns. */
@@ -150,6 +155,8 @@ static void __attribute__((noreturn)) child_exec(const struct child_req *req, in
 	for (i = 0; i < req->n_cg; i++)
 		if (write(req->cg_fds[i], "0", 1) != 1)
 			child_fail(errfd, STAGE_CGROUP, errno);
+	if (req->netns_fd >= 0 && setns(req->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(errfd, STAGE_NETNS, errno);
 
 	/* Blocked signals and ignored dispositions survive exec. */
 	signal(SIGPIPE, SIG_DFL);
@@ -241,6 +248,7 @@ struct launch {
 	struct cgroup cg;
 	int cg_fds[CGROUP_MAX_DIRS];
 	size_t n_cg;
+	int netns_fd;               /* linux.namespaces network path, -1 none */
 };
 
 /* Moves *fd to a number >= min (close-on-exec) so that it never sits
@@ -337,7 +345,7 @@ static int start_gofer(struct launch *l)
 		.name = "gofer", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
 		.null_stdio = true, .null_stderr = detached_console(l),
 		.keep_fds = &l->gofer_sock[0], .n_keep = 1, .argv = argv,
-		.cg_fds = l->cg_fds, .n_cg = l->n_cg,
+		.cg_fds = l->cg_fds, .n_cg = l->n_cg, .netns_fd = -1,
 	};
 	l->sb->gofer = start_child(&req);
 	ret = l->sb->gofer < 0 ? -1 : 0;
@@ -357,7 +365,7 @@ static int start_monitor(struct launch *l)
 		.name = "sentry", .foreground = l->o->foreground, .parent_pidfd = l->parent_pidfd,
 		.keep_fds = keep, .n_keep = (size_t)(7 + n), .argv = argv,
 		.null_stdio = detached_console(l), .null_stderr = detached_console(l),
-		.cg_fds = l->cg_fds, .n_cg = l->n_cg,
+		.cg_fds = l->cg_fds, .n_cg = l->n_cg, .netns_fd = l->netns_fd,
 	};
 
 	snprintf(spec, sizeof(spec), "%d", l->spec_fd);
@@ -397,6 +405,8 @@ static int start_monitor(struct launch *l)
 	}
 	if (l->g->strace)
 		argv[a++] = "--strace";
+	if (l->netns_fd >= 0)
+		argv[a++] = "--netns-joined";
 	argv[a] = NULL;
 
 	keep[0] = l->spec_fd;
@@ -577,6 +587,37 @@ static int run_hooks(struct launch *l)
 	return 0;
 }
 
+/* linux.namespaces with a path. The sandbox's processes get fresh host
+ * namespaces and the container's are emulated inside the sentry, so only
+ * a network namespace can be joined (podman and Docker hand one over):
+ * the monitor joins it before exec and the sentry and its stubs are born
+ * there (the gofer keeps a fresh, empty one). Any other path cannot be
+ * honoured: refused rather than ignored. */
+static int open_namespaces(struct launch *l)
+{
+	for (size_t i = 0; i < l->spec->linux_.n_namespaces; i++) {
+		const struct spec_namespace *ns = &l->spec->linux_.namespaces[i];
+
+		if (!ns->path || !*ns->path)
+			continue;
+		if (strcmp(ns->type, "network")) {
+			log_error("linux.namespaces[%zu]: joining an existing %s namespace (%s) is not "
+				  "supported: the sandbox's %s namespace is emulated by the sentry",
+				  i, ns->type, ns->path, ns->type);
+			return -1;
+		}
+		l->netns_fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (l->netns_fd < 0) {
+			log_error("linux.namespaces[%zu]: network namespace %s: %s", i, ns->path,
+				  strerror(errno));
+			return -1;
+		}
+		if (fd_above(&l->netns_fd, l->min_fd) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int launch(struct launch *l, int *exit_code)
 {
 	_cleanup_free_ char *cfg_path = NULL, *err = NULL;
@@ -596,6 +637,8 @@ static int launch(struct launch *l, int *exit_code)
 		return -1;
 	}
 	/* run: no hook before poststart may see the workload running. */
+	if (open_namespaces(l) < 0)
+		return -1;
 	l->held = l->o->hold || l->spec->hooks.n_prestart || l->spec->hooks.n_create_runtime ||
 		  l->spec->hooks.n_create_container || l->spec->hooks.n_start_container;
 	if (console_check_flags(l->spec->process.terminal, !l->o->foreground,
@@ -690,7 +733,7 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	struct launch l = {
 		.g = g, .o = o, .sb = sb, .min_fd = 3 + o->preserve_fds, .spec_fd = -1, .ctl_fd = -1,
 		.gofer_sock = { -1, -1 }, .ready = { -1, -1 }, .commit = { -1, -1 }, .parent_pidfd = -1,
-		.sigfd = -1,
+		.sigfd = -1, .netns_fd = -1,
 	};
 	sigset_t term, old;
 	int r;
@@ -711,7 +754,8 @@ int sandbox_create(struct global_opts *g, const struct create_opts *o, struct sa
 	l.sigfd = signalfd(-1, &term, SFD_CLOEXEC | SFD_NONBLOCK);
 	r = launch(&l, exit_code);
 	int *fds[] = { &l.spec_fd, &l.ctl_fd, &l.gofer_sock[0], &l.gofer_sock[1], &l.ready[0],
-		       &l.ready[1], &l.commit[0], &l.commit[1], &l.parent_pidfd, &l.sigfd };
+		       &l.ready[1], &l.commit[0], &l.commit[1], &l.parent_pidfd, &l.sigfd,
+		       &l.netns_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		close_fd(fds[i]);
 	for (size_t i = 0; i < l.n_cg; i++)

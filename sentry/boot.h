@@ -25,6 +25,7 @@ void sandbox_forwarded_sigset(sigset_t *set);
 struct monitor_args {
 	int commit_fd;     /* EOF before a 'C' byte: the creating CLI died */
 	int state_fd;      /* the state directory, for the exit file; -1 none */
+	bool keep_netns;   /* the CLI joined a network namespace for us (linux.namespaces path) */
 };
 
 /* The boot process splits in two: the monitor, which stays in the host's

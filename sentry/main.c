@@ -50,6 +50,7 @@ struct boot_args {
 	bool hold;         /* create: init waits for the control socket's START */
 	int console_fd;    /* process.terminal: the host pty slave, -1 for none */
 	bool overlay_none;  /* --overlay none: rootfs writes go through the gofer */
+	bool netns_joined; /* the CLI put us in linux.namespaces' network path */
 };
 
 static int parse_args(int argc, char **argv, struct boot_args *b)
@@ -61,7 +62,8 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 		{ "commit-fd", required_argument, NULL, 'm' }, { "state-fd", required_argument, NULL, 'd' },
 		{ "preserve-fds", required_argument, NULL, 'f' }, { "hold", no_argument, NULL, 'h' },
 		{ "console-fd", required_argument, NULL, 'n' },
-		{ "overlay", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 },
+		{ "overlay", required_argument, NULL, 'o' },
+		{ "netns-joined", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 },
 	};
 	*b = (struct boot_args){ .spec_fd = -1, .gofer_fd = -1, .platform = "ptrace",
 				 .control_fd = -1, .ready_fd = -1, .commit_fd = -1, .state_fd = -1,
@@ -86,6 +88,7 @@ static int parse_args(int argc, char **argv, struct boot_args *b)
 				return -EINVAL;
 			b->overlay_none = !strcmp(optarg, "none");
 			break;
+		case 'j': b->netns_joined = true; break;
 		default: return -EINVAL;
 		}
 	}
@@ -177,7 +180,8 @@ int sentry_main(int argc, char **argv)
 	stdio[2] = 2;
 	stash_preserved_fds(b.preserve_fds, stdio + 3);
 
-	struct monitor_args ma = { .commit_fd = b.commit_fd, .state_fd = b.state_fd };
+	struct monitor_args ma = { .commit_fd = b.commit_fd, .state_fd = b.state_fd,
+				   .keep_netns = b.netns_joined };
 	int status_fd = sentry_monitor_split(&ma);
 	/* From here on: the sentry. */
 

@@ -46,11 +46,13 @@ void sentry_report_status(int status_fd, int wait_status)
 		(void)!write(status_fd, &wait_status, sizeof(wait_status));
 }
 
-static pid_t clone_sentry(void)
+static pid_t clone_sentry(bool keep_netns)
 {
 	/* A raw clone(2) so the child itself becomes pid 1 of the new pid
-	 * namespace (unshare(CLONE_NEWPID) only affects later children). */
-	const long ns = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS;
+	 * namespace (unshare(CLONE_NEWPID) only affects later children).
+	 * A network namespace joined by path stays the sentry's. */
+	const long ns = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS |
+			(keep_netns ? 0 : CLONE_NEWNET);
 	long pid = syscall(SYS_clone, ns | SIGCHLD, NULL, NULL, NULL, NULL);
 
 	if (pid >= 0 || (errno != EPERM && errno != EINVAL && errno != ENOSPC && errno != EUSERS))
@@ -168,7 +170,7 @@ int sentry_monitor_split(const struct monitor_args *ma)
 	 * between is lost (signalfd collects them). */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	pid = clone_sentry();
+	pid = clone_sentry(ma->keep_netns);
 	if (pid < 0) {
 		log_error("start sentry: clone: %s", strerror(errno));
 		_exit(1);
