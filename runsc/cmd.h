@@ -39,6 +39,8 @@ int cmd_resume(struct global_opts *g, int argc, char **argv);
 int cmd_update(struct global_opts *g, int argc, char **argv);
 int cmd_wait(struct global_opts *g, int argc, char **argv);
 int cmd_features(struct global_opts *g, int argc, char **argv);
+int cmd_install(struct global_opts *g, int argc, char **argv);
+int cmd_uninstall(struct global_opts *g, int argc, char **argv);
 
 /* Internal subcommands, started by re-exec of /proc/self/exe:
  *   sandboxrun gofer --rootfs ABS --sock-fd N [--readonly]

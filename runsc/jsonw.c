@@ -152,6 +152,12 @@ void jw_null(struct jsonw *w)
 
 void jw_raw(struct jsonw *w, const char *s) { puts_(w, s); }
 
+void jw_raw_value(struct jsonw *w, const char *s)
+{
+	before_item(w);
+	puts_(w, s);
+}
+
 void jw_free(struct jsonw *w)
 {
 	free(w->buf);

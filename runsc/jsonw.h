@@ -41,6 +41,9 @@ void jw_bool(struct jsonw *w, bool v);
 void jw_null(struct jsonw *w);
 /* Appends raw text outside the structure (a trailing "\n"). */
 void jw_raw(struct jsonw *w, const char *s);
+/* A value given as JSON text (a number as it was written), placed as any
+ * other value. */
+void jw_raw_value(struct jsonw *w, const char *s);
 void jw_free(struct jsonw *w);
 
 /* Go's time.Time.MarshalJSON in UTC: RFC 3339 with nanoseconds, trailing

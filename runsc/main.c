@@ -32,9 +32,11 @@ static void usage(FILE *f)
 	      "  delete [--force] ID                remove a stopped (or, forced, any) container\n"
 	      "  pause ID | resume ID               freeze or thaw every process of the container\n"
 	      "  events [--stats] [--interval D] ID resource usage as JSON lines\n"
-	      "  update [--resources FILE] ID       change resource limits (not supported yet)\n"
+	      "  update [--resources FILE] ID       change the cgroup's resource limits\n"
 	      "  wait ID                            wait for the container to stop; print its status\n"
 	      "  features                           the OCI features this runtime supports\n"
+	      "  install [--runtime NAME] [--config FILE]  add the Docker runtime entry (daemon.json)\n"
+	      "  uninstall [--runtime NAME] [--config FILE]  remove it\n"
 	      "\n"
 	      "Global options:\n"
 	      "  --root DIR             state directory (default /run/sandboxrun)\n"
@@ -234,6 +236,7 @@ int main(int argc, char **argv)
 		{ "events", cmd_events, false },   { "pause", cmd_pause, false },
 		{ "resume", cmd_resume, false },   { "update", cmd_update, false },
 		{ "wait", cmd_wait, false },       { "features", cmd_features, false },
+		{ "install", cmd_install, false }, { "uninstall", cmd_uninstall, false },
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(verbs); k++) {
 		if (strcmp(verb, verbs[k].name))
