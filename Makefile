@@ -7,7 +7,7 @@ PKGS    := libseccomp libunwind yajl libxxhash
 # skips when its client is absent); .ci/run installs them.
 CLIENT_DEBS := containerd docker.io podman
 DEB_DEPS := libseccomp-dev libunwind-dev libxxhash-dev libyajl-dev check pkg-config busybox-static \
-	clang
+	clang debootstrap
 
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -I. \
 	-Wno-unused-parameter -fno-strict-aliasing
