@@ -84,7 +84,7 @@ tagged_sandbox_pids() {
 	for pid in $(pgrep -f 'sandboxrun' 2>/dev/null); do
 		[ "$pid" = "$$" ] && continue
 		[ -r "/proc/$pid/cmdline" ] || continue
-		cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+		cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
 		case $cmd in
 		*sandboxrun\ *) ;;
 		*) continue ;;
@@ -94,7 +94,7 @@ tagged_sandbox_pids() {
 		esac
 		if [ -n "$pathfrag" ] && [[ $cmd == *"$pathfrag"* ]]; then
 			echo "$pid"
-		elif tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+		elif tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" |
 			grep -qx "SANDBOXRUN_TEST_TAG=$SANDBOXRUN_TEST_TAG"; then
 			echo "$pid"
 		fi
@@ -119,7 +119,7 @@ leftovers() {
 	if [ -n "$pids" ]; then
 		local p
 		for p in $pids; do
-			echo "leftover process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+			echo "leftover process $p: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"
 		done
 	fi
 	return 0
