@@ -15,6 +15,7 @@
 #   BUNDLE_HOSTNAME=sandbox  hostname
 #   BUNDLE_READONLY=false    root.readonly
 #   BUNDLE_ENV="K=V ..."     extra environment entries (space separated)
+#   BUNDLE_MOUNTS=''         the elements of "mounts" (raw JSON objects)
 set -eu
 
 usage() {
@@ -118,7 +119,7 @@ write_config() {
 		"readonly": ${BUNDLE_READONLY:-false}
 	},
 	"hostname": "$(json_escape "${BUNDLE_HOSTNAME:-sandbox}")",
-	"mounts": [],
+	"mounts": [${BUNDLE_MOUNTS:-}],
 	"linux": {
 		"namespaces": [
 			{ "type": "pid" },

@@ -12,7 +12,10 @@
 # With BUNDLE, also makes BUNDLE an OCI bundle of that rootfs:
 # BUNDLE/rootfs is a symlink to the cached rootfs and BUNDLE/config.json
 # runs ARGS (default: bash), written by make-bundle.sh (same knobs:
-# BUNDLE_ENV, BUNDLE_CWD, BUNDLE_HOSTNAME...). The rootfs is shared: a
+# BUNDLE_ENV, BUNDLE_CWD, BUNDLE_HOSTNAME...), with the mounts of the OCI
+# default spec (runc spec, sandboxrun spec: /proc, /dev, /dev/pts,
+# /dev/shm, /dev/mqueue, /sys) unless BUNDLE_MOUNTS says otherwise; python's
+# multiprocessing needs the /dev/shm tmpfs. The rootfs is shared: a
 # bundle must not be run in a way that writes to it (the sandbox's default
 # root overlay keeps it unchanged).
 #
@@ -82,4 +85,17 @@ if [ ! -L "$BUNDLE/rootfs" ] || [ "$(readlink "$BUNDLE/rootfs")" != "$ROOTFS" ];
 	ln -s "$ROOTFS" "$BUNDLE/rootfs"
 fi
 [ $# -gt 0 ] || set -- bash
-"$TESTS_DIR/make-bundle.sh" "$BUNDLE" "$@"
+DEFAULT_MOUNTS='
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+		  "options": ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+		{ "destination": "/dev/pts", "type": "devpts", "source": "devpts",
+		  "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+		{ "destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+		  "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+		{ "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+		  "options": ["nosuid", "noexec", "nodev"] },
+		{ "destination": "/sys", "type": "sysfs", "source": "sysfs",
+		  "options": ["nosuid", "noexec", "nodev", "ro"] }
+	'
+BUNDLE_MOUNTS=${BUNDLE_MOUNTS-$DEFAULT_MOUNTS} "$TESTS_DIR/make-bundle.sh" "$BUNDLE" "$@"
