@@ -1,12 +1,12 @@
 #!/bin/bash
 # make-debian-rootfs.sh [BUNDLE [ARGS...]]
 #
-# Builds, once per build directory, a Debian bookworm rootfs with
-# debootstrap (minbase plus python3, perl and procps; about 280 MB,
-# 30 s to a few minutes depending on the mirror) under
-# $BUILD/debian-rootfs/rootfs, and prints its path. A stamp file records
-# the exact debootstrap command once the rootfs is complete; a rootfs
-# without a matching stamp (an interrupted or older build) is rebuilt.
+# Builds, once per source tree, a Debian bookworm rootfs with debootstrap
+# (minbase plus python3, perl and procps; about 280 MB, 30 s to a few
+# minutes depending on the mirror) under build/debian-rootfs/rootfs, and
+# prints its path. A stamp file records the exact debootstrap command
+# once the rootfs is complete; a rootfs without a matching stamp (an
+# interrupted or older build) is rebuilt.
 # Concurrent callers wait for one another (flock).
 #
 # With BUNDLE, also makes BUNDLE an OCI bundle of that rootfs:
@@ -20,7 +20,8 @@
 # root overlay keeps it unchanged).
 #
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian),
-# DEBIAN_SUITE (default bookworm).
+# DEBIAN_SUITE (default bookworm), DEBIAN_ROOTFS_CACHE (default
+# build/debian-rootfs of the source tree, whatever BUILD is).
 set -eu
 
 # shellcheck source=tests/lib.sh
@@ -28,7 +29,8 @@ set -eu
 
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUITE=${DEBIAN_SUITE:-bookworm}
-CACHE=$BUILD/debian-rootfs
+# One cache per source tree, whatever BUILD is (make asan reuses it).
+CACHE=${DEBIAN_ROOTFS_CACHE:-$SRC_ROOT/build/debian-rootfs}
 ROOTFS=$CACHE/rootfs
 STAMP=$CACHE/stamp
 DEBOOTSTRAP_ARGS=(--variant=minbase --include=python3-minimal,python3,perl,procps "$SUITE")
