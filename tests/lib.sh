@@ -143,7 +143,8 @@ results_summary() {
 #   sbx_init                 temp work dir with a busybox bundle and a state dir
 #   if sbx_begin NAME ARGS...; then expect_rc 0; expect_out hello; sbx_end; fi
 #
-# sbx_begin runs ARGS in the sandbox (config.json rewritten for ARGS, or the
+# sbx_begin runs ARGS in the sandbox (config.json rewritten for ARGS by
+# SBX_MKBUNDLE, default make-bundle.sh, or the
 # contents of SBX_CONFIG when set or SBX_RAW=1) with the global options in SBX_OPTS, and
 # records stdout/stderr/status. It returns 1 after printing a skip line when
 # the sandbox cannot run at all. The expect_* helpers collect problems;
@@ -184,7 +185,7 @@ sbx_exec() {
 	if [ -n "$SBX_CONFIG" ] || [ "${SBX_RAW:-0}" = 1 ]; then
 		printf '%s' "$SBX_CONFIG" >"$SBX_BUNDLE/config.json"
 	else
-		"$TESTS_DIR/make-bundle.sh" "$SBX_BUNDLE" "$@" >/dev/null
+		"${SBX_MKBUNDLE:-$TESTS_DIR/make-bundle.sh}" "$SBX_BUNDLE" "$@" >/dev/null
 	fi
 	SBX_N=$((SBX_N + 1))
 	SBX_OUT=$SBX_WORK/out.$SBX_N

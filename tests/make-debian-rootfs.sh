@@ -14,10 +14,12 @@
 # runs ARGS (default: bash), written by make-bundle.sh (same knobs:
 # BUNDLE_ENV, BUNDLE_CWD, BUNDLE_HOSTNAME...), with the mounts of the OCI
 # default spec (runc spec, sandboxrun spec: /proc, /dev, /dev/pts,
-# /dev/shm, /dev/mqueue, /sys) unless BUNDLE_MOUNTS says otherwise; python's
-# multiprocessing needs the /dev/shm tmpfs. The rootfs is shared: a
-# bundle must not be run in a way that writes to it (the sandbox's default
-# root overlay keeps it unchanged).
+# /dev/shm, /dev/mqueue, /sys; python's multiprocessing needs the /dev/shm
+# tmpfs) plus a tmpfs on /tmp, unless BUNDLE_MOUNTS says otherwise. The
+# rootfs is shared by every bundle and by later runs, so by default it is
+# read-only (root.readonly, BUNDLE_READONLY=true) and workloads write
+# under /tmp only: nothing a workload (or a sandbox bug) does can change
+# the cache.
 #
 # Environment: DEBIAN_MIRROR (default http://deb.debian.org/debian),
 # DEBIAN_SUITE (default bookworm), DEBIAN_ROOTFS_CACHE (default
@@ -98,6 +100,9 @@ DEFAULT_MOUNTS='
 		{ "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
 		  "options": ["nosuid", "noexec", "nodev"] },
 		{ "destination": "/sys", "type": "sysfs", "source": "sysfs",
-		  "options": ["nosuid", "noexec", "nodev", "ro"] }
+		  "options": ["nosuid", "noexec", "nodev", "ro"] },
+		{ "destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
+		  "options": ["nosuid", "nodev", "mode=1777"] }
 	'
-BUNDLE_MOUNTS=${BUNDLE_MOUNTS-$DEFAULT_MOUNTS} "$TESTS_DIR/make-bundle.sh" "$BUNDLE" "$@"
+BUNDLE_MOUNTS=${BUNDLE_MOUNTS-$DEFAULT_MOUNTS} BUNDLE_READONLY=${BUNDLE_READONLY:-true} \
+	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" "$@"
