@@ -1,0 +1,372 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # $ in single quotes is for the workload's shell
+# Acceptance of issue 4: unmodified Debian bookworm userland (bash,
+# coreutils, python3, perl; dynamically linked, threaded, using signals,
+# timers and local IPC) runs in the sandbox as it runs natively.
+#
+# Every case runs one command twice on the same debootstrapped rootfs
+# (tests/make-debian-rootfs.sh, built once and cached under
+# build/debian-rootfs): in the sandbox, and natively with chroot, as pid 1
+# of fresh pid, mount and uts namespaces. Both see the rootfs read-only
+# with tmpfs on /tmp and /dev/shm (the bundle's root.readonly and
+# config.json mounts; a read-only bind mount natively), so the cache never
+# changes and workloads write under /tmp only. Stdout, stderr and the exit
+# status must agree after normalisation of what legitimately differs
+# (pids, times of day, the kernel's version).
+#
+# Environment: DEBIAN_TESTS=0 skips the whole suite (it needs the Debian
+# mirror the first time, to build the rootfs); DEBIAN_KEEP=1 keeps the
+# outputs; DEBIAN_STRACE=DIR logs each sandboxed run with --strace to
+# DIR/NAME.log; DEBIAN_OPTS adds global options to every sandboxrun
+# (e.g. --platform=kvm); arguments select cases by name (shell patterns, e.g. 'bash/*').
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+SBX_TIMEOUT=${SBX_TIMEOUT:-120}
+NATIVE_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+
+if [ "${DEBIAN_TESTS:-1}" = 0 ]; then
+	t_skip debian "DEBIAN_TESTS=0"
+	exit 0
+fi
+
+sbx_init
+# DEBIAN_KEEP=1 keeps the work directory (outputs of both runs) for a look.
+if [ "${DEBIAN_KEEP:-0}" = 1 ]; then
+	trap 'kill_tagged_leftovers "$SBX_WORK"; echo "# kept $SBX_WORK"' EXIT
+fi
+DEB_BUNDLE=$SBX_WORK/debian
+if [ -z "$SBX_SKIP" ]; then
+	if ! DEB_ROOTFS=$("$TESTS_DIR/make-debian-rootfs.sh" 2>"$SBX_WORK/mkrootfs.log"); then
+		t_fail debian/rootfs "cannot build the Debian rootfs:" "$(tail -n 5 "$SBX_WORK/mkrootfs.log")"
+		exit 1
+	fi
+	SBX_BUNDLE=$DEB_BUNDLE
+	# Every run's config.json comes from make-debian-rootfs.sh: a
+	# read-only root, tmpfs mounts.
+	SBX_MKBUNDLE=$TESTS_DIR/make-debian-rootfs.sh
+fi
+
+# native_exec ARGS...: runs ARGS chrooted into a read-only bind mount of
+# the rootfs, as pid 1 of new pid/mount/uts namespaces, with the sandbox's
+# environment, cwd and tmpfs mounts. Sets NAT_RC, NAT_OUT, NAT_ERR.
+NAT_N=0
+native_exec() {
+	NAT_N=$((NAT_N + 1))
+	local d=$SBX_WORK/native.$NAT_N
+	mkdir -p "$d/root"
+	NAT_OUT=$d/out
+	NAT_ERR=$d/err
+	# The mounts are made first; then unshare forks pid 1 of the new pid
+	# namespace, mounts its /proc, and execs through setsid (pid 1 leads
+	# its session and process group, as the sandbox's init does), chroot
+	# and env into the workload, which so keeps pid 1 and is the first
+	# process of its namespace.
+	timeout -k 5 "$SBX_TIMEOUT" unshare --mount --uts --propagation private \
+		bash -c '
+		set -e
+		r=$1/root
+		mount --bind "$2" "$r"
+		mount -o remount,bind,ro "$r"
+		mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs "$r/tmp"
+		mount -t tmpfs -o nosuid,noexec,nodev,mode=1777 shm "$r/dev/shm"
+		hostname sandbox
+		shift 2
+		exec unshare --pid --fork --mount-proc="$r/proc" \
+			setsid chroot "$r" /usr/bin/env -i "$@"
+	' native "$d" "$DEB_ROOTFS" "${NATIVE_ENV[@]}" "$@" \
+		</dev/null >"$NAT_OUT" 2>"$NAT_ERR"
+	NAT_RC=$?
+}
+
+# What legitimately differs between two runs: the kernel release and
+# version (as uname -a prints them), times of day. Pids are the same in
+# both (pid 1 and the same forks) unless a case prints others; further
+# sed expressions may be given per case.
+normalise() {
+	sed -E \
+		-e 's/^(Linux [^ ]+ )[^ ]+ #.* (x86_64|GNU\/Linux)/\1KVER \2/' \
+		-e 's/\b[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]+)?\b/HH:MM:SS/g' \
+		"$@"
+}
+
+DEB_SELECT=("$@")
+deb_selected() {
+	local p
+	[ ${#DEB_SELECT[@]} -eq 0 ] && return 0
+	for p in "${DEB_SELECT[@]}"; do
+		# shellcheck disable=SC2053 # a pattern on purpose
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
+
+# deb_case NAME [-e SED]... -- ARGS...: runs ARGS in the sandbox and
+# natively; one ok/FAIL line.
+deb_case() {
+	local name=$1 extra=()
+	shift
+	while [ "$1" != -- ]; do
+		extra+=("$1" "$2")
+		shift 2
+	done
+	shift
+	deb_selected "$name" || return 0
+	# shellcheck disable=SC2206 # split on purpose
+	SBX_OPTS=(${DEBIAN_OPTS:-})
+	if [ -n "${DEBIAN_STRACE:-}" ]; then
+		mkdir -p "$DEBIAN_STRACE"
+		SBX_OPTS+=(--debug-log "$DEBIAN_STRACE/${name//\//_}.log" --strace)
+	fi
+	sbx_begin "debian/$name" "$@" || return 0
+	native_exec "$@"
+	local f
+	for f in OUT ERR; do
+		local sf nf
+		if [ $f = OUT ]; then sf=$SBX_OUT nf=$NAT_OUT; else sf=$SBX_ERR nf=$NAT_ERR; fi
+		normalise "${extra[@]}" "$sf" >"$sf.norm"
+		normalise "${extra[@]}" "$nf" >"$nf.norm"
+		if ! cmp -s "$sf.norm" "$nf.norm"; then
+			sbx_problem "std${f,,} differs from the native run (- native, + sandbox):" \
+				"$(diff -u "$nf.norm" "$sf.norm" | tail -n +3 | head -n 40)"
+		fi
+	done
+	if [ "$SBX_RC" != "$NAT_RC" ]; then
+		local note=""
+		[ "$SBX_RC" = 124 ] && note=" (timed out after ${SBX_TIMEOUT}s)"
+		sbx_problem "exit status: native $NAT_RC, sandbox $SBX_RC$note"
+	fi
+	sbx_end
+}
+
+# --- bash ------------------------------------------------------------------
+
+deb_case bash/pipelines -- bash -c '
+set -o pipefail
+seq 1 20000 | grep 7 | sort -r | head -n 3
+printf "%s\n" c a b | sort | tr a-z A-Z | paste -sd,
+false | true; echo "pipefail status $?"
+true | (exit 3) | true; echo "PIPESTATUS ${PIPESTATUS[*]}"
+yes | head -n 100000 | wc -l
+'
+
+deb_case bash/subshells -- bash -c '
+x=outer
+(x=inner; echo "in subshell $x $BASH_SUBSHELL")
+echo "after $x"
+echo "nested $( echo $( echo $(( 6 * 7 )) ) )"
+(exit 42); echo "subshell status $?"
+v=$( (echo a; echo b >&2) 2>&1 | sort | tr "\n" " ")
+echo "captured: $v"
+( ( ( echo depth $BASH_SUBSHELL ) ) )
+{ echo group; echo output; } | wc -l
+'
+
+deb_case bash/traps -- bash -c '
+trap "echo EXIT trap" EXIT
+trap "echo got USR1" USR1
+trap "echo got USR2; trap - USR2" USR2
+kill -USR1 $$
+kill -USR2 $$
+f() { trap "echo RETURN from f" RETURN; echo in f; }
+f
+set -E
+trap "echo ERR at line \$LINENO" ERR
+false
+trap - ERR
+# A trapped signal interrupts wait; the handler runs, wait returns >128.
+trap "echo got TERM" TERM
+sleep 5 & spid=$!
+(sleep 0.2; kill -TERM $$) &
+wait $spid; echo "wait returned $?"
+kill $spid; wait $spid; echo "sleep killed: $?"
+wait
+sh -c "kill -INT \$\$"; echo "child killed by INT: $?"
+'
+
+deb_case bash/background_wait -- bash -c '
+for i in 1 2 3 4 5; do (sleep 0.$i; exit $i) & pids+=($!); done
+for p in "${pids[@]}"; do wait $p; echo "job status $?"; done
+sleep 0.3 & sleep 0.1 & wait -n; echo "first done: $?"
+wait; echo "all done: $?"
+(exit 7) & wait $!; echo "status $?"
+sleep 10 & kill %1; wait %1; echo "killed job: $?"
+jobs; echo "no jobs left"
+n=0; for i in $(seq 20); do true & done; wait; echo "20 jobs reaped"
+'
+
+deb_case bash/heredocs -- bash -c '
+cat <<EOF
+plain $((1 + 2)) $(echo cmd) ${HOSTNAME:+host}
+EOF
+cat <<'"'"'EOF'"'"'
+quoted $((1 + 2)) $(echo cmd)
+EOF
+cat <<-EOF
+	tabs stripped
+	EOF
+tr a-z A-Z <<< "here string"
+while read -r a b; do echo "$b $a"; done <<EOF
+one 1
+two 2
+EOF
+wc -c <<EOF
+$(head -c 30000 /dev/zero | tr "\0" x)
+EOF
+'
+
+# --- coreutils ---------------------------------------------------------------
+
+deb_case coreutils/find_so -- bash -c "find /usr -name '*.so*' | sort | head"
+
+deb_case coreutils/sha256sum -- bash -c '
+find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name "*.so*" | sort | head -n 40 | xargs sha256sum
+sha256sum /usr/bin/bash /usr/bin/perl | cut -c 1-64
+head -c 10000000 /dev/zero | sha256sum
+'
+
+deb_case coreutils/date -- bash -c '
+date
+date -u +"%Y-%m-%d %Z" | sed "s/[0-9]/N/g"
+date -d @0 -u
+TZ=UTC date -d "2024-02-29 12:34:56" +%s
+date -d "2000-01-01 + 1000 days" +%F
+'
+
+# --- python3 -----------------------------------------------------------------
+
+deb_case python/threading -- python3 -c '
+import threading, queue
+N = 16
+lock = threading.Lock()
+barrier = threading.Barrier(N)
+total = [0]
+ids = queue.Queue()
+local = threading.local()
+def work(i):
+    local.i = i
+    s = sum(range(i * 20000))
+    barrier.wait()
+    with lock:
+        total[0] += s
+    ids.put((threading.get_native_id(), local.i))
+ts = [threading.Thread(target=work, args=(i,)) for i in range(N)]
+for t in ts: t.start()
+for t in ts: t.join()
+got = [ids.get() for _ in range(N)]
+print("total", total[0])
+print("distinct thread ids", len(set(tid for tid, _ in got)))
+print("locals", sorted(i for _, i in got) == list(range(N)))
+# Producer and consumers on a condition variable.
+cond = threading.Condition()
+items, consumed = [], []
+def consumer():
+    while True:
+        with cond:
+            while not items:
+                cond.wait()
+            x = items.pop(0)
+        if x is None:
+            return
+        consumed.append(x)
+cs = [threading.Thread(target=consumer) for _ in range(4)]
+for c in cs: c.start()
+for x in list(range(1000)) + [None] * 4:
+    with cond:
+        items.append(x)
+        cond.notify()
+for c in cs: c.join()
+print("consumed", len(consumed), sum(consumed))
+ev = threading.Event()
+waiters = [threading.Thread(target=ev.wait) for _ in range(8)]
+for w in waiters: w.start()
+ev.set()
+for w in waiters: w.join()
+print("threads left", threading.active_count())
+'
+
+deb_case python/subprocess -- python3 -c '
+import subprocess, sys
+print(subprocess.run(["ls", "/"], capture_output=True, text=True).stdout.split())
+p = subprocess.Popen(["tr", "a-z", "A-Z"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+out, _ = p.communicate(b"hello")
+print(out, p.returncode)
+print(subprocess.check_output("echo $((2 + 3)); echo err >&2", shell=True, stderr=subprocess.STDOUT))
+print("killed by", subprocess.run(["sh", "-c", "kill -TERM $$"]).returncode)
+print("exit", subprocess.run([sys.executable, "-c", "import sys; sys.exit(3)"]).returncode)
+try:
+    subprocess.run(["sleep", "5"], timeout=0.3)
+except subprocess.TimeoutExpired:
+    print("timeout expired")
+big = subprocess.run(["cat"], input=b"x" * 300000, capture_output=True).stdout
+print("through cat", len(big))
+try:
+    subprocess.run(["/nonexistent"])
+except FileNotFoundError as e:
+    print("missing:", e.errno)
+ps = [subprocess.Popen(["sh", "-c", "exit %d" % i]) for i in range(8)]
+print([q.wait() for q in ps])
+'
+
+# --- perl --------------------------------------------------------------------
+
+deb_case perl/fork_pipes_waitpid -- perl -e '
+use strict; use warnings; use POSIX ":sys_wait_h";
+$| = 1;
+pipe(my $r, my $w) or die "pipe: $!";
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+	close $r;
+	print $w "from child $_\n" for 1 .. 3;
+	close $w;
+	exit 7;
+}
+close $w;
+print while <$r>;
+waitpid($pid, 0) == $pid or die;
+print "status ", $? >> 8, "\n";
+my %kids;
+for my $i (1 .. 5) {
+	my $p = fork() // die;
+	if (!$p) { select(undef, undef, undef, 0.05 * $i); exit $i }
+	$kids{$p} = $i;
+}
+print "WNOHANG while running: ", waitpid(-1, WNOHANG), "\n";
+my @done;
+while (%kids) {
+	my $p = waitpid(-1, 0);
+	die "unexpected $p" unless exists $kids{$p};
+	push @done, $? >> 8;
+	delete $kids{$p};
+}
+print "reaped @{[sort @done]}\n";
+print "no children: ", waitpid(-1, 0), "\n";
+open(my $fh, "-|", "ls", "/usr") or die;
+my @l = <$fh>;
+close $fh;
+print "ls /usr: ", scalar(@l), " entries\n";
+open(my $to, "|-", "tr", "a-z", "A-Z") or die;
+print $to "through a pipe\n";
+close $to;
+my $p = fork() // die;
+if (!$p) { sleep 10; exit 0 }
+kill "TERM", $p;
+waitpid($p, 0);
+print "killed by signal ", $? & 127, "\n";
+my $out = `echo backticks`;
+print $out, "system: ", system("sh", "-c", "exit 3") >> 8, "\n";
+'
+
+# Nothing above may have changed the shared rootfs (a read-only root in
+# the sandbox, a read-only bind mount natively).
+if [ -z "$SBX_SKIP" ] && deb_selected rootfs_unchanged; then
+	changed=$(find "$DEB_ROOTFS" \( -newer "$DEB_ROOTFS/../stamp" -o -cnewer "$DEB_ROOTFS/../stamp" \) \
+		-print 2>&1 | head -n 10)
+	if [ -z "$changed" ]; then
+		t_ok debian/rootfs_unchanged
+	else
+		t_fail debian/rootfs_unchanged "changed since the rootfs was built:" "$changed"
+	fi
+fi
+
+results_summary
