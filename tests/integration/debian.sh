@@ -233,6 +233,13 @@ TZ=UTC date -d "2024-02-29 12:34:56" +%s
 date -d "2000-01-01 + 1000 days" +%F
 '
 
+deb_case coreutils/sleep -- bash -c '
+s=$(date +%s%N); sleep 0.3; e=$(date +%s%N)
+d=$(( (e - s) / 1000000 ))
+[ $d -ge 300 ] && [ $d -lt 2000 ] && echo "slept 0.3 s" || echo "slept ${d} ms"
+timeout 0.2 sleep 10; echo "timeout status $?"
+'
+
 # --- python3 -----------------------------------------------------------------
 
 deb_case python/threading -- python3 -c '
@@ -306,6 +313,75 @@ except FileNotFoundError as e:
     print("missing:", e.errno)
 ps = [subprocess.Popen(["sh", "-c", "exit %d" % i]) for i in range(8)]
 print([q.wait() for q in ps])
+'
+
+deb_case python/signals -- python3 -c '
+import os, signal, time
+got = []
+signal.signal(signal.SIGUSR1, lambda s, f: got.append("USR1"))
+os.kill(os.getpid(), signal.SIGUSR1)
+print(got)
+signal.signal(signal.SIGALRM, lambda s, f: got.append("ALRM"))
+signal.setitimer(signal.ITIMER_REAL, 0.1)
+t0 = time.monotonic()
+time.sleep(0.4)  # interrupted by the handler, then resumed (PEP 475)
+print(got, time.monotonic() - t0 >= 0.4)
+signal.alarm(5)
+print("alarm left", signal.alarm(0))
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+os.kill(os.getpid(), signal.SIGUSR2)
+print("pending", signal.sigpending())
+print("sigwait", signal.sigwait([signal.SIGUSR2]))
+print("sigtimedwait", signal.sigtimedwait([signal.SIGUSR2], 0.1))
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGUSR2])
+# SIGCHLD from a child, and a child killed by a signal.
+chld = []
+signal.signal(signal.SIGCHLD, lambda s, f: chld.append(s))
+pid = os.fork()
+if pid == 0:
+    signal.pause()
+    os._exit(0)
+os.kill(pid, signal.SIGTERM)
+_, status = os.waitpid(pid, 0)
+print("child", os.WIFSIGNALED(status), os.WTERMSIG(status), chld == [signal.SIGCHLD])
+try:
+    signal.signal(signal.SIGUSR1, lambda s, f: 1 / 0)
+    os.kill(os.getpid(), signal.SIGUSR1)
+except ZeroDivisionError:
+    print("exception from a handler")
+signal.signal(signal.SIGINT, signal.default_int_handler)
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+'
+
+deb_case python/sleep_timers -- python3 -c '
+import signal, threading, time
+t0 = time.monotonic()
+time.sleep(0.2)
+dt = time.monotonic() - t0
+print("slept", 0.2 <= dt < 2)
+ev = threading.Event()
+tm = threading.Timer(0.1, ev.set)
+tm.start()
+print("timer fired", ev.wait(5))
+c = threading.Timer(10, lambda: print("never"))
+c.start()
+c.cancel()
+c.join()
+print("timer cancelled")
+t0 = time.monotonic()
+print("wait timeout", threading.Event().wait(0.2), time.monotonic() - t0 >= 0.2)
+ticks = []
+signal.signal(signal.SIGALRM, lambda s, f: ticks.append(1))
+signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+while len(ticks) < 5:
+    signal.pause()
+signal.setitimer(signal.ITIMER_REAL, 0)
+print("periodic ticks", len(ticks))
+print("clocks", time.time() > 1.6e9, time.clock_gettime(time.CLOCK_MONOTONIC) > 0,
+      time.process_time() >= 0, time.thread_time() >= 0)
 '
 
 # --- perl --------------------------------------------------------------------
