@@ -143,12 +143,32 @@ static void host_wait(struct hostfd *h, struct task *t, short events)
 	}
 }
 
+/* A non-blocking transfer found the fd not ready. On Linux the next
+ * arrival wakes the file's queue whoever waits, and an edge-triggered
+ * epoll item hears it as a new edge even when it comes before the next
+ * epoll_wait. Here only a host watch sees data come, and the item's own
+ * poll arms one only at that next epoll_wait, when the data may already
+ * be there: the edge would be lost. So the reader's EAGAIN arms a watch
+ * for the queues that have listeners. */
+static void host_arm_listeners(struct hostfd *h, short events)
+{
+	short rd = events & (POLLIN | POLLRDNORM | POLLPRI);
+	short wr = events & (POLLOUT | POLLWRNORM);
+
+	if (rd && wq_has_waiters(&h->rd_wq))
+		kernel_watch_host_fd(h->fd, rd, &h->rd_wq);
+	if (wr && wq_has_waiters(&h->wr_wq))
+		kernel_watch_host_fd(h->fd, wr, &h->wr_wq);
+}
+
 static ssize_t hostfd_block(struct file *f, struct task *t, short events)
 {
 	struct hostfd *h = f->priv;
 
-	if (f->flags & O_NONBLOCK)
+	if (f->flags & O_NONBLOCK) {
+		host_arm_listeners(h, events);
 		return -EAGAIN;
+	}
 	if (signal_pending(t))
 		return -ERESTARTSYS;
 	host_wait(h, t, events);
@@ -341,8 +361,24 @@ static unsigned int hostfd_poll(struct file *f, struct task *t, unsigned int eve
 	if (hostfd_seekable(h))
 		return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 	mask = (unsigned short)host_poll(h->fd, (short)events);
-	if (t && !(mask & (events | POLLHUP | POLLERR)))
+	if (t && t->poll_table) {
+		/* epoll: the item listens on the queues from now on, ready or
+		 * not (Linux's poll_wait), so that a later EAGAIN can arm a
+		 * watch for it (host_arm_listeners); asking for nothing means
+		 * both. A watch now only for what is not ready: one on a ready
+		 * fd would fire at once, a spurious edge. */
+		bool rd = !events || (events & (POLLIN | POLLRDNORM | POLLPRI));
+		bool wr = !events || (events & (POLLOUT | POLLWRNORM));
+
+		if (rd)
+			task_wait_on(t, &h->rd_wq);
+		if (wr)
+			task_wait_on(t, &h->wr_wq);
+		if (!(mask & (events | POLLHUP | POLLERR)))
+			host_arm_listeners(h, (short)events);
+	} else if (t && !(mask & (events | POLLHUP | POLLERR))) {
 		host_wait(h, t, (short)events);
+	}
 	return mask;
 }
 

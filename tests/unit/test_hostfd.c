@@ -30,7 +30,14 @@ static struct task task;
 void wq_init(struct waitqueue *wq) { list_init(&wq->waiters); }
 void wq_wake_all(struct waitqueue *wq) {}
 void kernel_unwatch(struct waitqueue *wq) {}
-void task_wait_on(struct task *t, struct waitqueue *wq) { waits++; }
+bool wq_has_waiters(const struct waitqueue *wq) { return !list_empty(&wq->waiters); }
+void task_wait_on(struct task *t, struct waitqueue *wq)
+{
+	if (t->poll_table)
+		t->poll_table->qproc(t->poll_table, wq);
+	else
+		waits++;
+}
 int kernel_watch_host_fd(int fd, short events, struct waitqueue *wq)
 {
 	watches++;
@@ -102,6 +109,61 @@ START_TEST(host_pipe_read_write)
 	ck_assert_int_eq(vfs_write(wr, &task, "x", 1, &wr->pos), -EPIPE);
 	ck_assert_int_eq(sigpipes, 1);
 	file_put(wr);
+}
+END_TEST
+
+/* An epoll item's poll_table: one callback entry per queue, as epoll's. */
+static struct wq_entry listener_entries[4];
+static int listeners;
+static int listener_fn(struct wq_entry *e, unsigned int key) { return 0; }
+static void listener_qproc(struct poll_table *pt, struct waitqueue *wq)
+{
+	struct wq_entry *e = &listener_entries[listeners++];
+
+	e->fn = listener_fn;
+	wq_add_entry(wq, e);
+}
+void wq_add_entry(struct waitqueue *wq, struct wq_entry *e)
+{
+	e->task = NULL;
+	list_add_tail(&e->link, &wq->waiters);
+}
+
+/* Edge-triggered epoll on a host pipe: data that arrives after a reader
+ * drained the pipe to EAGAIN must be heard even if nobody polls in
+ * between, so the EAGAIN arms a host watch for the listening queue. */
+START_TEST(host_pipe_epoll_listener_hears_next_arrival)
+{
+	struct poll_table pt = { .qproc = listener_qproc };
+	int p[2];
+	struct file *rd;
+	char buf[8];
+
+	listeners = 0;
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(hostfd_file_new(p[0], O_RDONLY | O_NONBLOCK, &rd), 0);
+	ck_assert_int_eq(write(p[1], "a", 1), 1);
+	/* Polled for epoll while ready: the item listens on the read queue
+	 * from now on, but no watch (it would fire at once). */
+	task.poll_table = &pt;
+	ck_assert_uint_eq(rd->ops->poll(rd, &task, POLLIN) & POLLIN, POLLIN);
+	task.poll_table = NULL;
+	ck_assert_int_eq(listeners, 1);
+	ck_assert_int_eq(watches, 0);
+	ck_assert_int_eq(vfs_read(rd, &task, buf, sizeof(buf), &rd->pos), 1);
+	/* Drained: the next arrival is an edge; the watch will hear it. */
+	ck_assert_int_eq(vfs_read(rd, &task, buf, sizeof(buf), &rd->pos), -EAGAIN);
+	ck_assert_int_eq(watches, 1);
+	/* Asking for nothing registers both queues (the write one too). */
+	task.poll_table = &pt;
+	rd->ops->poll(rd, &task, 0);
+	task.poll_table = NULL;
+	ck_assert_int_eq(listeners, 3);
+	for (int i = 0; i < listeners; i++)
+		list_del(&listener_entries[i].link);
+	file_put(rd);
+	close(p[0]);
+	close(p[1]);
 }
 END_TEST
 
@@ -226,6 +288,7 @@ static Suite *hostfd_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, host_pipe_read_write);
+	tcase_add_test(tc, host_pipe_epoll_listener_hears_next_arrival);
 	tcase_add_test(tc, host_pipe_large_write_is_chunked);
 	tcase_add_test(tc, host_regular_file_shares_offset);
 	tcase_add_test(tc, host_pty_terminal_ioctls);
