@@ -217,6 +217,8 @@ EOF
 
 # --- coreutils ---------------------------------------------------------------
 
+deb_case coreutils/ls_usr_bin -- bash -c 'ls -la /usr/bin | wc -l'
+
 deb_case coreutils/find_so -- bash -c "find /usr -name '*.so*' | sort | head"
 
 deb_case coreutils/sha256sum -- bash -c '
@@ -224,6 +226,8 @@ find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name "*.so*" | sort | head -
 sha256sum /usr/bin/bash /usr/bin/perl | cut -c 1-64
 head -c 10000000 /dev/zero | sha256sum
 '
+
+deb_case coreutils/seq_sort -- bash -c 'seq 1 1000000 | sort -n | tail -1'
 
 deb_case coreutils/date -- bash -c '
 date
@@ -238,6 +242,27 @@ s=$(date +%s%N); sleep 0.3; e=$(date +%s%N)
 d=$(( (e - s) / 1000000 ))
 [ $d -ge 300 ] && [ $d -lt 2000 ] && echo "slept 0.3 s" || echo "slept ${d} ms"
 timeout 0.2 sleep 10; echo "timeout status $?"
+'
+
+# ps, pgrep, pkill and free read /proc. The workload waits until its two
+# sleeps are asleep, and ps writes to a file, so that no other process
+# exists while ps looks: the listing is deterministic but for pids (which
+# of two concurrent forks gets the lower one is a race) and column widths
+# (from pid_max: Linux's default here, the host's natively).
+deb_case procps/ps -- bash -c '
+sleep 5 &
+(sleep 6; true) &
+until [ "$(pgrep -x sleep | wc -l)" = 2 ]; do :; done
+for p in $(pgrep -x sleep); do
+	until read -r _ _ st _ <"/proc/$p/stat" && [ "$st" = S ]; do :; done
+done
+ps -e -o ppid,pgid,sid,stat,nlwp,comm,args --no-headers >/tmp/ps
+tr -s " " </tmp/ps | sort
+ps -o pid,stat,comm -p 1 >/tmp/ps
+tr -s " " </tmp/ps
+pkill -TERM sleep; wait; echo "killed: $?"
+free -k | head -1 | tr -s " "
+test -n "$(uptime)" && echo uptime ok
 '
 
 # --- python3 -----------------------------------------------------------------
