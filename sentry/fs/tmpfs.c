@@ -200,6 +200,11 @@ bool inode_is_tmpfs(const struct inode *ino)
 	return ino->iops == &tmpfs_iops;
 }
 
+/* A directory's size, as Linux's shmem keeps it: BOGO_DIRENT_SIZE per
+ * entry, "." and ".." included ("some things misbehave if size == 0 on
+ * a directory"). ls -l, du and tar listings show it. */
+#define BOGO_DIRENT_SIZE 20
+
 static int tmpfs_inode_alloc(struct superblock *sb, uint32_t mode, struct inode **out)
 {
 	struct tmpfs_sb *s = sb->priv;
@@ -220,6 +225,8 @@ static int tmpfs_inode_alloc(struct superblock *sb, uint32_t mode, struct inode 
 	list_init(&ti->mapped_link);
 	ino->priv = ti;
 	ino->blksize = PAGE_SIZE;
+	if (S_ISDIR(mode))
+		ino->size = 2 * BOGO_DIRENT_SIZE;
 	s->used_inodes++;
 	*out = ino;
 	return 0;
@@ -269,6 +276,7 @@ static int new_node(struct inode *dir, const char *name, uint32_t mode, uint64_t
 	if (S_ISDIR(mode))
 		dir->nlink++;
 	tmpfs_dir_add(&dti->dir, name, ino); /* the directory's reference */
+	dir->size += BOGO_DIRENT_SIZE;
 	tmpfs_touch(dir, true, true);
 	if (out)
 		*out = inode_get(ino);
@@ -339,6 +347,7 @@ static int tmpfs_link(struct inode *dir, const char *name, struct inode *target)
 	target->nlink++;
 	tmpfs_touch(target, false, true);
 	tmpfs_dir_add(&TI(dir)->dir, name, inode_get(target));
+	dir->size += BOGO_DIRENT_SIZE;
 	tmpfs_touch(dir, true, true);
 	return 0;
 }
@@ -348,6 +357,7 @@ static void drop_name(struct inode *dir, struct tmpfs_dirent *e)
 {
 	struct inode *ino = tmpfs_dir_remove(&TI(dir)->dir, e);
 
+	dir->size -= BOGO_DIRENT_SIZE;
 	if (S_ISDIR(ino->mode)) {
 		ino->nlink = 0;
 		dir->nlink--;
@@ -448,6 +458,8 @@ static int tmpfs_rename(struct inode *odir, const char *oname, struct inode *ndi
 		drop_name(ndir, ne);
 	tmpfs_dir_remove(&TI(odir)->dir, oe); /* the reference moves on */
 	tmpfs_dir_add(&TI(ndir)->dir, nname, src);
+	odir->size -= BOGO_DIRENT_SIZE;
+	ndir->size += BOGO_DIRENT_SIZE;
 	if (S_ISDIR(src->mode) && odir != ndir) {
 		odir->nlink--;
 		ndir->nlink++;
