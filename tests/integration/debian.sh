@@ -221,6 +221,26 @@ deb_case coreutils/ls_usr_bin -- bash -c 'ls -la /usr/bin | wc -l'
 
 deb_case coreutils/find_so -- bash -c "find /usr -name '*.so*' | sort | head"
 
+deb_case coreutils/cp_mv_rm -- bash -c '
+cp -a /usr/share/perl5 /tmp/copy
+mv /tmp/copy /tmp/moved
+mv /tmp/moved/Debconf /tmp/Debconf
+(cd /tmp && find moved Debconf -printf "%M %u %g %s %TY-%Tm-%Td %p -> %l\n" | sort -k 6) >/tmp/list
+wc -l </tmp/list; head -n 5 /tmp/list; sha256sum </tmp/list
+rm /tmp/list
+rm -r /tmp/moved /tmp/Debconf
+ls -A /tmp; echo "removed: $?"
+'
+
+deb_case coreutils/tar -- bash -c '
+tar czf /tmp/a.tgz -C /usr/share perl5 doc/perl
+mkdir /tmp/x
+tar xzf /tmp/a.tgz -C /tmp/x
+tar tzf /tmp/a.tgz | sort | sha256sum
+diff -r /usr/share/perl5 /tmp/x/perl5 && echo identical
+(cd /tmp/x && find . -printf "%M %s %p\n" | sort | sha256sum)
+'
+
 deb_case coreutils/sha256sum -- bash -c '
 find /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -name "*.so*" | sort | head -n 40 | xargs sha256sum
 sha256sum /usr/bin/bash /usr/bin/perl | cut -c 1-64
