@@ -12,13 +12,16 @@
 # config.json mounts; a read-only bind mount natively), so the cache never
 # changes and workloads write under /tmp only. Stdout, stderr and the exit
 # status must agree after normalisation of what legitimately differs
-# (pids, times of day, the kernel's version).
+# (times of day, the kernel's version; pids agree, the workload being the
+# first process of its pid namespace in both, and cases that would print
+# racy ones do not).
 #
 # Environment: DEBIAN_TESTS=0 skips the whole suite (it needs the Debian
 # mirror the first time, to build the rootfs); DEBIAN_KEEP=1 keeps the
 # outputs; DEBIAN_STRACE=DIR logs each sandboxed run with --strace to
-# DIR/NAME.log; DEBIAN_OPTS adds global options to every sandboxrun
-# (e.g. --platform=kvm); arguments select cases by name (shell patterns, e.g. 'bash/*').
+# DIR/NAME.log; DEBIAN_OPTS adds global options to every sandboxrun (e.g.
+# --overlay=none). Arguments select cases by name (shell patterns, e.g.
+# 'bash/*').
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
