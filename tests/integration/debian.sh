@@ -363,6 +363,32 @@ ps = [subprocess.Popen(["sh", "-c", "exit %d" % i]) for i in range(8)]
 print([q.wait() for q in ps])
 '
 
+deb_case python/multiprocessing -- python3 -c '
+import multiprocessing as mp, os
+def square(x):
+    return x * x
+def whoami(_):
+    return os.getpid()
+def child(q):
+    q.put(("child", os.getppid() != 0))
+if __name__ == "__main__":
+    with mp.Pool(4) as pool:
+        print(sum(pool.map(square, range(10000))))
+        print(len(set(pool.map(whoami, range(200), chunksize=1))) <= 4)
+        print(pool.apply_async(square, (12,)).get(timeout=30))
+        print(sorted(pool.imap_unordered(square, range(10))))
+    q = mp.Queue()
+    p = mp.Process(target=child, args=(q,))
+    p.start()
+    print(q.get(timeout=30))
+    p.join()
+    print("exitcode", p.exitcode)
+    with mp.Manager() as m:
+        d = m.dict()
+        d["k"] = 5
+        print(dict(d))
+'
+
 deb_case python/signals -- python3 -c '
 import os, signal, time
 got = []
@@ -402,6 +428,56 @@ try:
     os.kill(os.getpid(), signal.SIGINT)
 except KeyboardInterrupt:
     print("KeyboardInterrupt")
+'
+
+deb_case python/select_socketpair -- python3 -c '
+import os, select, socket, threading
+a, b = socket.socketpair()
+print(a.family, a.type)
+a.sendall(b"ping")
+r, _, _ = select.select([b], [], [], 5)
+print(r == [b], b.recv(10))
+print("idle", select.select([a], [], [], 0.1))
+_, w, _ = select.select([], [a], [], 0)
+print("writable", w == [a])
+pid = os.fork()
+if pid == 0:
+    a.close()
+    b.sendall(b.recv(100).upper())
+    os._exit(0)
+b.close()
+a.sendall(b"hello")
+select.select([a], [], [])
+print(a.recv(100))
+os.waitpid(pid, 0)
+print("eof", a.recv(100))
+# A megabyte through a socketpair between threads, poll and epoll.
+c, d = socket.socketpair()
+data = os.urandom(1 << 20)
+t = threading.Thread(target=lambda: (c.sendall(data), c.shutdown(socket.SHUT_WR)))
+t.start()
+p = select.poll()
+p.register(d, select.POLLIN)
+buf = bytearray()
+while True:
+    p.poll(5000)
+    chunk = d.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+t.join()
+print("stream", len(buf), bytes(buf) == data)
+e = select.epoll()
+e.register(c.fileno(), select.EPOLLIN)
+d.sendall(b"x")
+print("epoll", e.poll(5) == [(c.fileno(), select.EPOLLIN)], c.recv(1))
+s1, s2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i in range(3):
+    s1.send(b"dgram%d" % i)
+print([s2.recv(100) for _ in range(3)])
+r, w = os.pipe()
+os.write(w, b"p")
+print("pipe", select.select([r], [], [], 1)[0] == [r])
 '
 
 deb_case python/sleep_timers -- python3 -c '
