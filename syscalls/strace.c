@@ -24,6 +24,10 @@ const char *errno_name(int e)
 	};
 	if (e > 0 && e < (int)ARRAY_SIZE(names) && names[e])
 		return names[e];
+	/* The rest of the host's errno names (ENOTSOCK, ENODATA,
+	 * ECONNREFUSED...), which are Linux's. */
+	if (e > 0 && e < 512 && strerrorname_np(e))
+		return strerrorname_np(e);
 	switch (e) {
 	case 512: return "ERESTARTSYS";
 	case 513: return "ERESTARTNOINTR";
