@@ -8,6 +8,7 @@
 #include "sentry/fdtable.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
+#include "sentry/vfs/locks.h"
 
 /* Linux's fs.nr_open default: RLIMIT_NOFILE can never exceed it. */
 #define NR_OPEN_MAX 1048576
@@ -63,8 +64,10 @@ void fdtable_put(struct fdtable *ft)
 		/* Clear the slot first: a release callback must never find a
 		 * file that is going away still installed. */
 		ft->files[i] = NULL;
+		locks_remove_posix(f, ft);
 		file_put(f);
 	}
+	locks_owner_gone(ft);
 	free(ft->files);
 	free(ft->cloexec);
 	free(ft);
@@ -119,6 +122,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	/* Take the new reference before dropping the old one: f may be old. */
 	ft->files[fd] = file_get(f);
 	ft->cloexec[fd] = cloexec;
+	locks_remove_posix(old, ft);
 	file_put(old);
 	return fd;
 }
@@ -142,6 +146,7 @@ int fd_close(struct task *t, int fd)
 	f = ft->files[fd];
 	ft->files[fd] = NULL;
 	ft->cloexec[fd] = false;
+	locks_remove_posix(f, ft);
 	file_put(f);
 	return 0;
 }
@@ -174,6 +179,7 @@ void fdtable_close_on_exec(struct fdtable *ft)
 			continue;
 		ft->files[i] = NULL;
 		ft->cloexec[i] = false;
+		locks_remove_posix(f, ft);
 		file_put(f);
 	}
 }

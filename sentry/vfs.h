@@ -148,6 +148,8 @@ struct inode {
 	 * created by the filesystem's mmap op, freed by its evict. */
 	struct pagecache *cache;
 	struct pipe *pipe;      /* a FIFO's pipe once opened (Linux's i_pipe) */
+	/* Advisory locks on this inode (sentry/vfs/locks.c, Linux's i_flctx). */
+	struct file_lock *i_flock;
 };
 
 struct file_ops {

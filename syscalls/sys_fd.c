@@ -14,6 +14,7 @@
 #include "sentry/fs/pipe.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
+#include "sentry/vfs/locks.h"
 #include "syscalls/syscalls.h"
 
 /* Flags that only matter at open time: Linux clears them from f_flags. */
@@ -110,6 +111,19 @@ static long fcntl_setfl(struct task *t, struct file *f, int arg)
 	return 0;
 }
 
+static long do_fcntl_lock(struct task *t, struct file *f, int cmd, uint64_t arg)
+{
+	struct flock fl;
+	long r = copy_from_user(t, &fl, arg, sizeof(fl));
+
+	if (r)
+		return r;
+	r = locks_fcntl(t, f, cmd, &fl);
+	if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
+		r = copy_to_user(t, arg, &fl, sizeof(fl));
+	return r;
+}
+
 static bool fcntl_ok_on_opath(int cmd)
 {
 	switch (cmd) {
@@ -165,6 +179,13 @@ SYSCALL_DEFINE(fcntl, "ddx")
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
 		return memfd_fcntl(f, cmd, argi);
+	case F_GETLK:
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_GETLK:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		return do_fcntl_lock(t, f, cmd, arg);
 	default:
 		snprintf(key, sizeof(key), "fcntl-%d", cmd);
 		log_once(key, "fcntl command %d is not supported: EINVAL", cmd);

@@ -11,6 +11,7 @@
 #include "runsc/util.h"
 #include "sentry/signal.h"
 #include "sentry/vfs.h"
+#include "sentry/vfs/locks.h"
 
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv)
 {
@@ -36,6 +37,7 @@ void file_put(struct file *f)
 		return;
 	if (f->ep_watchers)
 		f->ep_watchers->release(f);
+	locks_remove_file(f);
 	/* release may still look at the path and inode, so they go last. */
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
