@@ -89,6 +89,8 @@ static void test_flock(void)
 
 	CHECK_ERR("flock bad op", flock(fd, 0), EINVAL);
 	CHECK_ERR("flock bad op 2", flock(fd, LOCK_SH | LOCK_EX), EINVAL);
+	CHECK_ERR("flock bad op before bad fd", flock(-1, 0), EINVAL);
+	CHECK_ERR("flock bad fd", flock(-1, LOCK_SH), EBADF);
 	CHECK_OK("flock ex", flock(fd, LOCK_EX));
 	CHECK_OK("flock ex again", flock(fd, LOCK_EX | LOCK_NB));
 	CHECK_EQ("flock child ex nb", in_child(try_flock, LOCK_EX | LOCK_NB), 1);
