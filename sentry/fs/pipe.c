@@ -295,6 +295,73 @@ bool file_is_pipe(const struct file *f)
 	return f->ops == &pipe_fops || f->ops == &fifo_fops;
 }
 
+long pipe_splice_avail(struct file *f, struct task *t, bool nonblock)
+{
+	struct pipe *p = f->priv;
+
+	if (pipe_buf_len(&p->buf) > 0)
+		return (long)pipe_buf_len(&p->buf);
+	if (nwriters(p) == 0)
+		return 0;
+	if (nonblock || (f->flags & O_NONBLOCK))
+		return -EAGAIN;
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	task_wait_on(t, &p->wq);
+	return -EBLOCKED;
+}
+
+long pipe_splice_room(struct file *f, struct task *t, bool nonblock)
+{
+	struct pipe *p = f->priv;
+
+	if (nreaders(p) == 0) {
+		signal_send_thread(t, SIGPIPE, NULL);
+		return -EPIPE;
+	}
+	if (pipe_buf_room(&p->buf) > 0)
+		return (long)pipe_buf_room(&p->buf);
+	if (nonblock || (f->flags & O_NONBLOCK))
+		return -EAGAIN;
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	task_wait_on(t, &p->wq);
+	return -EBLOCKED;
+}
+
+size_t pipe_peek(struct file *f, void *buf, size_t off, size_t len)
+{
+	struct pipe *p = f->priv;
+
+	return pipe_buf_peek(&p->buf, buf, off, len);
+}
+
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = f->priv;
+
+	if (pipe_buf_read(&p->buf, NULL, n) == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &p->atime);
+	wq_wake_key(&p->wq, POLLOUT | POLLWRNORM);
+}
+
+void pipe_fill(struct file *f, const void *buf, size_t n)
+{
+	struct pipe *p = f->priv;
+
+	if (pipe_buf_write(&p->buf, buf, n) == 0)
+		return;
+	clock_gettime(CLOCK_REALTIME, &p->mtime);
+	p->ctime = p->mtime;
+	wq_wake_key(&p->wq, POLLIN | POLLRDNORM);
+}
+
+bool pipe_same(const struct file *a, const struct file *b)
+{
+	return a->priv == b->priv;
+}
+
 long pipe_get_size(struct file *f)
 {
 	if (!file_is_pipe(f))

@@ -46,4 +46,18 @@ long pipe_set_size(struct file *f, struct task *t, unsigned long size);
 int fifo_open(struct inode *ino, struct file *f, struct task *t);
 void fifo_free(struct pipe *p);
 
+/* For splice/tee/vmsplice (syscalls/sys_splice.c); f is a pipe end.
+ * pipe_splice_avail: bytes readable (> 0), 0 at EOF, or -EAGAIN (empty and
+ * nonblock), -ERESTARTSYS, -EBLOCKED (t queued). pipe_splice_room: bytes
+ * that fit whole (> 0), or -EPIPE (SIGPIPE sent) without readers, -EAGAIN,
+ * -ERESTARTSYS, -EBLOCKED. */
+long pipe_splice_avail(struct file *f, struct task *t, bool nonblock);
+long pipe_splice_room(struct file *f, struct task *t, bool nonblock);
+size_t pipe_peek(struct file *f, void *buf, size_t off, size_t len);
+/* Drops n bytes already peeked / stores n <= room bytes, waking the peer. */
+void pipe_consume(struct file *f, size_t n);
+void pipe_fill(struct file *f, const void *buf, size_t n);
+/* Whether two pipe ends share one pipe. */
+bool pipe_same(const struct file *a, const struct file *b);
+
 #endif

@@ -67,7 +67,8 @@ size_t pipe_buf_read(struct pipe_buf *b, void *dst, size_t n)
 		struct pipe_slot *sl = slot_at(b, 0);
 		size_t c = MIN(n - done, sl->len);
 
-		memcpy(d + done, sl->page + sl->off, c);
+		if (d) /* NULL: discard (pipe_consume) */
+			memcpy(d + done, sl->page + sl->off, c);
 		sl->off += c;
 		sl->len -= c;
 		done += c;
@@ -82,6 +83,27 @@ size_t pipe_buf_read(struct pipe_buf *b, void *dst, size_t n)
 		}
 	}
 	b->bytes -= done;
+	return done;
+}
+
+size_t pipe_buf_peek(const struct pipe_buf *b, void *dst, size_t off, size_t n)
+{
+	char *d = dst;
+	size_t done = 0;
+
+	for (unsigned int i = 0; i < b->used && done < n; i++) {
+		const struct pipe_slot *sl = &b->slots[(b->head + i) % b->nslots];
+		size_t c;
+
+		if (off >= sl->len) {
+			off -= sl->len;
+			continue;
+		}
+		c = MIN(n - done, sl->len - off);
+		memcpy(d + done, sl->page + sl->off + off, c);
+		off = 0;
+		done += c;
+	}
 	return done;
 }
 

@@ -42,5 +42,13 @@ size_t pipe_buf_read(struct pipe_buf *b, void *dst, size_t n);
 /* Changes the number of slots, keeping the contents: -EBUSY if more
  * slots are in use (F_SETPIPE_SZ). */
 int pipe_buf_resize(struct pipe_buf *b, unsigned int nslots);
+/* Copies up to n bytes starting off bytes in, leaving the buffer as it
+ * is (tee, and splice out of a pipe before the other end took them). */
+size_t pipe_buf_peek(const struct pipe_buf *b, void *dst, size_t off, size_t n);
+/* Bytes a write can surely store whole: the free slots' pages. */
+static inline size_t pipe_buf_room(const struct pipe_buf *b)
+{
+	return (size_t)(b->nslots - b->used) * PIPE_PAGE_SIZE;
+}
 
 #endif
