@@ -276,6 +276,9 @@ int vfs_setattr(struct task *t, const struct path *p, struct vfs_iattr *ia);
 struct file *file_alloc(const struct file_ops *ops, int flags, void *priv); /* anonymous */
 struct file *file_get(struct file *f);
 void file_put(struct file *f);
+/* llseek for directories whose positions are entry indices (Linux's
+ * dcache_dir_lseek): SEEK_SET and SEEK_CUR only, never negative. */
+int64_t dcache_dir_llseek(struct file *f, int64_t off, int whence);
 ssize_t vfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos);
 ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos);
 int vfs_fstat(struct file *f, struct stat *st);

@@ -201,34 +201,13 @@ static int devfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t devfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t npos;
-
-	switch (whence) {
-	case SEEK_SET:
-		npos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &npos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (npos < 0)
-		return -EINVAL;
-	f->pos = npos;
-	return npos;
-}
-
 static const struct inode_ops dir_iops = {
 	.lookup = devfs_lookup,
 	.evict = devfs_dir_evict,
 };
 
 static const struct file_ops dir_fops = {
-	.llseek = devfs_dir_llseek,
+	.llseek = dcache_dir_llseek,
 	.iterate = devfs_iterate,
 	.poll = dev_poll,
 };

@@ -133,27 +133,6 @@ static int devpts_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t devpts_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t npos;
-
-	switch (whence) {
-	case SEEK_SET:
-		npos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &npos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (npos < 0)
-		return -EINVAL;
-	f->pos = npos;
-	return npos;
-}
-
 static unsigned int devpts_dir_poll(struct file *f, struct task *t, unsigned int events)
 {
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
@@ -161,7 +140,7 @@ static unsigned int devpts_dir_poll(struct file *f, struct task *t, unsigned int
 
 static const struct inode_ops dir_iops = { .lookup = devpts_lookup };
 static const struct file_ops dir_fops = {
-	.llseek = devpts_llseek,
+	.llseek = dcache_dir_llseek,
 	.iterate = devpts_iterate,
 	.poll = devpts_dir_poll,
 };

@@ -843,28 +843,6 @@ static int goferfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t goferfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t npos;
-
-	/* As Linux's dcache_dir_lseek: positions are entry indices. */
-	switch (whence) {
-	case SEEK_SET:
-		npos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &npos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (npos < 0)
-		return -EINVAL;
-	f->pos = npos;
-	return npos;
-}
-
 static int goferfs_dir_getattr(struct file *f, struct stat *st)
 {
 	int rc = goferfs_getattr(f->inode);
@@ -887,7 +865,7 @@ static void goferfs_dir_release(struct file *f)
 }
 
 static const struct file_ops goferfs_dir_fops = {
-	.llseek = goferfs_dir_llseek,
+	.llseek = dcache_dir_llseek,
 	.iterate = goferfs_iterate,
 	.poll = goferfs_poll,
 	.getattr = goferfs_dir_getattr,

@@ -291,27 +291,6 @@ static int pfs_iterate(struct file *f, struct dir_context *ctx)
 	return pi->e->dyn->iterate(dir, ctx);
 }
 
-static int64_t pfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t npos;
-
-	switch (whence) {
-	case SEEK_SET:
-		npos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &npos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (npos < 0)
-		return -EINVAL;
-	f->pos = npos;
-	return npos;
-}
-
 static const struct inode_ops pfs_dir_iops = {
 	.lookup = pfs_lookup,
 	.getattr = pfs_getattr,
@@ -320,7 +299,7 @@ static const struct inode_ops pfs_dir_iops = {
 };
 
 static const struct file_ops pfs_dir_fops = {
-	.llseek = pfs_dir_llseek,
+	.llseek = dcache_dir_llseek,
 	.iterate = pfs_iterate,
 };
 

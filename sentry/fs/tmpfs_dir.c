@@ -198,27 +198,6 @@ static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t npos;
-
-	switch (whence) {
-	case SEEK_SET:
-		npos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &npos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (npos < 0)
-		return -EINVAL;
-	f->pos = npos;
-	return npos;
-}
-
 static unsigned int tmpfs_dir_poll(struct file *f, struct task *t, unsigned int events)
 {
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
@@ -230,7 +209,7 @@ static int tmpfs_dir_fsync(struct file *f, bool datasync)
 }
 
 const struct file_ops tmpfs_dir_fops = {
-	.llseek = tmpfs_dir_llseek,
+	.llseek = dcache_dir_llseek,
 	.iterate = tmpfs_iterate,
 	.poll = tmpfs_dir_poll,
 	.fsync = tmpfs_dir_fsync,

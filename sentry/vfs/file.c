@@ -130,3 +130,24 @@ int vfs_fstat(struct file *f, struct stat *st)
 	log_once("vfs_fstat_noattr", "fstat on an anonymous file without getattr");
 	return -EINVAL;
 }
+
+int64_t dcache_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t npos;
+
+	switch (whence) {
+	case SEEK_SET:
+		npos = off;
+		break;
+	case SEEK_CUR:
+		if (__builtin_add_overflow(f->pos, off, &npos))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (npos < 0)
+		return -EINVAL;
+	f->pos = npos;
+	return npos;
+}
