@@ -22,6 +22,15 @@ struct fdtable *fdtable_new(void)
 	return ft;
 }
 
+/* What closing a descriptor does before the reference goes (Linux's
+ * filp_flush): the file's flush, then the POSIX locks of the table. */
+static void filp_flush(struct file *f, struct fdtable *ft)
+{
+	if (f && f->ops && f->ops->flush)
+		f->ops->flush(f, ft);
+	locks_remove_posix(f, ft);
+}
+
 static void fdtable_grow(struct fdtable *ft, int need)
 {
 	int nsize = ft->size ? ft->size : FDTABLE_MIN;
@@ -64,7 +73,7 @@ void fdtable_put(struct fdtable *ft)
 		/* Clear the slot first: a release callback must never find a
 		 * file that is going away still installed. */
 		ft->files[i] = NULL;
-		locks_remove_posix(f, ft);
+		filp_flush(f, ft);
 		file_put(f);
 	}
 	locks_owner_gone(ft);
@@ -122,7 +131,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	/* Take the new reference before dropping the old one: f may be old. */
 	ft->files[fd] = file_get(f);
 	ft->cloexec[fd] = cloexec;
-	locks_remove_posix(old, ft);
+	filp_flush(old, ft);
 	file_put(old);
 	return fd;
 }
@@ -146,7 +155,7 @@ int fd_close(struct task *t, int fd)
 	f = ft->files[fd];
 	ft->files[fd] = NULL;
 	ft->cloexec[fd] = false;
-	locks_remove_posix(f, ft);
+	filp_flush(f, ft);
 	file_put(f);
 	return 0;
 }
@@ -179,7 +188,7 @@ void fdtable_close_on_exec(struct fdtable *ft)
 			continue;
 		ft->files[i] = NULL;
 		ft->cloexec[i] = false;
-		locks_remove_posix(f, ft);
+		filp_flush(f, ft);
 		file_put(f);
 	}
 }

@@ -23,6 +23,7 @@ struct superblock;
 struct statfs;
 struct pipe;
 struct spec_mount;
+struct fdtable;
 
 struct path {
 	struct mount *mnt;
@@ -196,6 +197,11 @@ struct file_ops {
 			     size_t total);
 	ssize_t (*write_user)(struct file *f, struct task *t, const struct iovec *iov, int nr,
 			      size_t total);
+	/* Every close of a descriptor of f (close, dup2 over it, exec's
+	 * close-on-exec, the fd table going), before the reference is
+	 * dropped: Linux's flush, with kernel->current the closing task
+	 * when there is one. May be NULL. */
+	void (*flush)(struct file *f, struct fdtable *ft);
 };
 
 /* The epoll items watching a file (sentry/fs/epoll.c). */

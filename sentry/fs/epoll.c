@@ -26,6 +26,7 @@
 #include "runsc/util.h"
 #include "sentry/fs/anon_inode.h"
 #include "sentry/fs/epoll.h"
+#include "sentry/fs/mqueue.h"
 #include "sentry/kernel.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
@@ -390,6 +391,9 @@ static bool file_can_poll(struct file *tf)
 
 	if (!tf->ops || !tf->ops->poll)
 		return false;
+	/* Message queues are regular files with a poll method. */
+	if (mqueue_from_file(tf))
+		return true;
 	if (vfs_fstat(tf, &st) < 0)
 		return true;
 	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))

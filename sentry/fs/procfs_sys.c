@@ -1,9 +1,12 @@
 /* /proc/sys: the sysctls a workload commonly reads, with the sandbox's
  * values. Only what Linux lets a container change is writable: the UTS
- * namespace's hostname and domainname. The rest is read-only (mode 0444:
+ * namespace's hostname and domainname and the IPC namespace's POSIX
+ * message queue limits (fs/mqueue). The rest is read-only (mode 0444:
  * opening for writing fails with EACCES even for root, as Linux's
  * test_perm() ignores capabilities). */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "runsc/util.h"
+#include "sentry/fs/mqueue.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/fs/procfs.h"
 
@@ -188,6 +192,89 @@ static int show_somaxconn(struct task *r, struct pfs_inode *pi, struct sbuf *out
 	return show_long(out, SOMAXCONN);
 }
 
+/* ---- fs/mqueue (the IPC namespace's, sentry/fs/mqueue.c) ---- */
+
+/* proc_dointvec_minmax() for one int: optional blanks, a decimal number,
+ * then only blanks; out of [min, max] is EINVAL and changes nothing. */
+static ssize_t write_int(int *field, long min, long max, const char *buf, size_t len)
+{
+	char tmp[32], *end;
+	size_t i = 0, n;
+	long v;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n'))
+		i++;
+	n = len - i;
+	if (!n || n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, buf + i, n);
+	tmp[n] = '\0';
+	errno = 0;
+	v = strtol(tmp, &end, 10);
+	if (end == tmp || errno || (*end && !strchr(" \t\n", *end)))
+		return -EINVAL;
+	for (; *end; end++) {
+		if (!strchr(" \t\n", *end))
+			return -EINVAL;
+	}
+	if (v < min || v > max)
+		return -EINVAL;
+	*field = (int)v;
+	return (ssize_t)len;
+}
+
+static int show_mq_queues_max(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, mq_limits.queues_max);
+}
+
+static int show_mq_msg_max(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, mq_limits.msg_max);
+}
+
+static int show_mq_msgsize_max(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, mq_limits.msgsize_max);
+}
+
+static int show_mq_msg_default(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, mq_limits.msg_default);
+}
+
+static int show_mq_msgsize_default(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, mq_limits.msgsize_default);
+}
+
+/* queues_max is a plain proc_dointvec: any int. */
+static ssize_t write_mq_queues_max(struct task *t, struct pfs_inode *pi, const char *buf, size_t len)
+{
+	return write_int(&mq_limits.queues_max, INT32_MIN, INT32_MAX, buf, len);
+}
+
+static ssize_t write_mq_msg_max(struct task *t, struct pfs_inode *pi, const char *buf, size_t len)
+{
+	return write_int(&mq_limits.msg_max, MQ_MIN_MSGMAX, MQ_HARD_MSGMAX, buf, len);
+}
+
+static ssize_t write_mq_msgsize_max(struct task *t, struct pfs_inode *pi, const char *buf, size_t len)
+{
+	return write_int(&mq_limits.msgsize_max, MQ_MIN_MSGSIZEMAX, MQ_HARD_MSGSIZEMAX, buf, len);
+}
+
+static ssize_t write_mq_msg_default(struct task *t, struct pfs_inode *pi, const char *buf, size_t len)
+{
+	return write_int(&mq_limits.msg_default, MQ_MIN_MSGMAX, MQ_HARD_MSGMAX, buf, len);
+}
+
+static ssize_t write_mq_msgsize_default(struct task *t, struct pfs_inode *pi, const char *buf,
+					size_t len)
+{
+	return write_int(&mq_limits.msgsize_default, MQ_MIN_MSGSIZEMAX, MQ_HARD_MSGSIZEMAX, buf, len);
+}
+
 #define RO(n, fn) { .name = n, .mode = S_IFREG | 0444, .flags = PFS_SYSCTL, .show = fn }
 #define RW(n, fn, wfn) { .name = n, .mode = S_IFREG | 0644, .flags = PFS_SYSCTL, .show = fn, .write = wfn }
 #define DIR(n, c) { .name = n, .mode = S_IFDIR | 0555, .children = c }
@@ -221,8 +308,19 @@ static const struct pfs_entry vm_entries[] = {
 	{ 0 },
 };
 
+/* In Linux's registration order. */
+static const struct pfs_entry mqueue_entries[] = {
+	RW("queues_max", show_mq_queues_max, write_mq_queues_max),
+	RW("msg_max", show_mq_msg_max, write_mq_msg_max),
+	RW("msgsize_max", show_mq_msgsize_max, write_mq_msgsize_max),
+	RW("msg_default", show_mq_msg_default, write_mq_msg_default),
+	RW("msgsize_default", show_mq_msgsize_default, write_mq_msgsize_default),
+	{ 0 },
+};
+
 static const struct pfs_entry fs_entries[] = {
 	RO("file-max", show_file_max),
+	DIR("mqueue", mqueue_entries),
 	RO("nr_open", show_nr_open),
 	RO("pipe-max-size", show_pipe_max_size),
 	{ 0 },
