@@ -137,7 +137,10 @@ SYSCALL_DEFINE(mq_unlink, "s")
 		/* may_delete(): the directory first */
 	} else if ((dir->mode & S_ISVTX) && t->cred->fsuid != ino->uid && t->cred->fsuid != dir->uid &&
 		   !cred_capable(t->cred, CAP_FOWNER)) {
-		rc = -EPERM;
+		/* Another user's queue in the sticky root: EACCES, as
+		 * mq_unlink(3) documents and Linux 6.18 returns (older
+		 * kernels went through may_delete()'s EPERM). */
+		rc = -EACCES;
 	} else if (d->mounted) {
 		rc = -EBUSY;
 	} else if ((rc = dir->iops->unlink(dir, d->name)) == 0) {

@@ -366,7 +366,28 @@ static int mq_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
+/* simple_setattr(): chmod, chown and utimes on queues and the root (the
+ * VFS checked them). */
+static int mq_setattr(struct inode *ino, const struct vfs_iattr *ia)
+{
+	if (ia->valid & VFS_ATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (ia->mode & 07777);
+	if (ia->valid & VFS_ATTR_UID)
+		ino->uid = ia->uid;
+	if (ia->valid & VFS_ATTR_GID)
+		ino->gid = ia->gid;
+	if (ia->valid & VFS_ATTR_SIZE)
+		ino->size = ia->size;
+	if (ia->valid & VFS_ATTR_ATIME)
+		ino->atime = ia->atime;
+	if (ia->valid & VFS_ATTR_MTIME)
+		ino->mtime = ia->mtime;
+	touch(ino, false, false, true);
+	return 0;
+}
+
 static const struct inode_ops mq_dir_iops = {
+	.setattr = mq_setattr,
 	.lookup = mq_lookup,
 	.create = mq_create,
 	.unlink = mq_unlink,
@@ -420,6 +441,7 @@ static void mq_evict(struct inode *ino)
 }
 
 static const struct inode_ops mq_file_iops = {
+	.setattr = mq_setattr,
 	.evict = mq_evict,
 	.revalidate = mq_revalidate,
 };
