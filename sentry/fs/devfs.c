@@ -284,6 +284,9 @@ int devfs_new_root(struct inode **root)
 	devfs_add_symlink(dir, "stdout", "/proc/self/fd/1");
 	devfs_add_symlink(dir, "stderr", "/proc/self/fd/2");
 	devfs_add(dir, "shm", devfs_mkdir_inode(sb, 01777));
+	/* Where the OCI default spec mounts mqueue (devfs makes no
+	 * directories on demand). */
+	devfs_add(dir, "mqueue", devfs_mkdir_inode(sb, 0755));
 	/* runc's layout: devpts at /dev/pts, /dev/ptmx a link to its ptmx. */
 	devpts_root(&pts);
 	devfs_add(dir, "pts", pts);

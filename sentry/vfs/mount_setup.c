@@ -16,8 +16,9 @@
  *
  * Missing mountpoints are created (mkdir -p, or an empty file for a file
  * bind mount): in the overlay's upper layer by default, so the bundle is
- * never touched. devpts on /dev/pts is devfs's own; filesystem types
- * nobody has registered (mqueue) are skipped with a warning. */
+ * never touched. devpts on /dev/pts is devfs's own; mqueue mounts show
+ * the sandbox's one set of POSIX message queues (sentry/fs/mqueue.c);
+ * filesystem types nobody has registered are skipped with a warning. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>

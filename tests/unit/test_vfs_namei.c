@@ -506,7 +506,7 @@ START_TEST(test_devfs_readdir)
 		if (n.count == before)
 			break;
 	}
-	ck_assert_str_eq(n.list, "./ ../ null zero full random urandom tty fd@ stdin@ stdout@ stderr@ shm/ pts/ ptmx@ ");
+	ck_assert_str_eq(n.list, "./ ../ null zero full random urandom tty fd@ stdin@ stdout@ stderr@ shm/ mqueue/ pts/ ptmx@ ");
 	file_put(f);
 }
 END_TEST
