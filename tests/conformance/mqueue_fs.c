@@ -267,6 +267,24 @@ static void filesystem(const char *dir)
 	CHECK_OK("root.stat3", stat(dir, &st));
 	CHECK_EQ("root.size_back", st.st_size, 40);
 	CHECK_OK("umount", umount(dir));
+
+	/* mqueue has no options; a read-only mount refuses changes. */
+	CHECK_ERR("mount.option_einval", mount("mqueue", dir, "mqueue", 0, "size=1"), EINVAL);
+	CHECK_OK("mount.ro", mount("mqueue", dir, "mqueue", MS_RDONLY, NULL));
+	q = mq_open("/mqf-ro", O_RDWR | O_CREAT, 0600, &a);
+	snprintf(path, sizeof(path), "%s/mqf-new", dir);
+	CHECK_ERR("mount.ro_create_erofs", open(path, O_RDWR | O_CREAT, 0600), EROFS);
+	snprintf(path, sizeof(path), "%s/mqf-ro", dir);
+	CHECK_ERR("mount.ro_unlink_erofs", unlink(path), EROFS);
+	CHECK_OK("mount.ro_umount", umount(dir));
+	/* The descriptor's link names the queue in the internal mount. */
+	char link[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", q);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	link[n < 0 ? 0 : n] = '\0';
+	CHECK_STR("fd_link", link, "/mqf-ro");
+	mq_close(q);
+	mq_unlink("/mqf-ro");
 }
 
 static void sysctls(void)
