@@ -40,17 +40,11 @@ static int check_name(const char *name)
 	return 0;
 }
 
-/* Copies the name in and finds its dentry under the mqueue root. */
-static int lookup_queue(struct task *t, uint64_t uname, struct path *root, struct dentry **out,
-			bool (*before_lookup)(struct task *t, int *rc))
+/* The dentry of name under the mqueue root (lookup_noperm()). */
+static int lookup_queue(const char *name, struct path *root, struct dentry **out)
 {
-	_cleanup_free_ char *name = NULL;
 	int rc;
 
-	if ((rc = copy_path_from_user(t, uname, &name, 0)) < 0)
-		return rc;
-	if (before_lookup && !before_lookup(t, &rc))
-		return rc;
 	if ((rc = check_name(name)) < 0)
 		return rc;
 	mqueue_root(root);
@@ -60,13 +54,6 @@ static int lookup_queue(struct task *t, uint64_t uname, struct path *root, struc
 		return rc;
 	}
 	return 0;
-}
-
-/* get_unused_fd_flags() comes between the name and the lookup. */
-static bool have_free_fd(struct task *t, int *rc)
-{
-	*rc = fd_find_free(t, 0);
-	return *rc >= 0;
 }
 
 /* prepare_open(). */
@@ -94,6 +81,7 @@ SYSCALL_DEFINE(mq_open, "somp")
 {
 	uint64_t uattr = a->a[3];
 	int oflag = (int)a->a[1];
+	_cleanup_free_ char *name = NULL;
 	struct mq_attr_k attr;
 	struct path root, p;
 	struct dentry *d;
@@ -102,7 +90,12 @@ SYSCALL_DEFINE(mq_open, "somp")
 
 	if (uattr && copy_from_user(t, &attr, uattr, sizeof(attr)))
 		return -EFAULT;
-	if ((rc = lookup_queue(t, a->a[0], &root, &d, have_free_fd)) < 0)
+	if ((rc = copy_path_from_user(t, a->a[0], &name, 0)) < 0)
+		return rc;
+	/* get_unused_fd_flags() comes before the lookup. */
+	if ((rc = fd_find_free(t, 0)) < 0)
+		return rc;
+	if ((rc = lookup_queue(name, &root, &d)) < 0)
 		return rc;
 	rc = prepare_open(t, root.dentry->inode, d, oflag, (uint32_t)a->a[2], uattr ? &attr : NULL);
 	if (rc == 0) {
@@ -122,12 +115,15 @@ SYSCALL_DEFINE(mq_open, "somp")
 
 SYSCALL_DEFINE(mq_unlink, "s")
 {
+	_cleanup_free_ char *name = NULL;
 	struct inode *dir, *ino;
 	struct path root;
 	struct dentry *d;
 	int rc;
 
-	if ((rc = lookup_queue(t, a->a[0], &root, &d, NULL)) < 0)
+	if ((rc = copy_path_from_user(t, a->a[0], &name, 0)) < 0)
+		return rc;
+	if ((rc = lookup_queue(name, &root, &d)) < 0)
 		return rc;
 	dir = root.dentry->inode;
 	ino = d->inode;

@@ -223,8 +223,6 @@ static int mq_lookup(struct inode *dir, const char *name, struct inode **out)
 	return 0;
 }
 
-static void mq_evict(struct inode *ino);
-
 /* mqueue_create_attr() + mqueue_get_inode(). */
 static int new_queue(const struct cred *c, const struct rlimit *rlim, const char *name, uint32_t mode,
 		     const struct mq_attr_k *attr, struct inode **out)

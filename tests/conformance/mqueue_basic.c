@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <linux/capability.h>
 
@@ -78,6 +79,19 @@ static void names(void)
 	CHECK("name.255_ok", q >= 0);
 	CHECK_OK("name.255_unlink", mq_unlink(longname));
 	mq_close(q);
+	/* No free descriptor: EMFILE, before the name is even looked at. */
+	pid_t c = fork();
+	if (c == 0) {
+		struct rlimit rl = { 3, 3 };
+		for (int fd = 3; fd < 64; fd++)
+			close(fd);
+		setrlimit(RLIMIT_NOFILE, &rl);
+		if (raw_open("a/b", O_RDWR | O_CREAT, 0600, &a) != -1 || errno != EMFILE)
+			_exit(1);
+		_exit(mq_open("/mqb-nofd", O_RDWR | O_CREAT, 0600, &a) == -1 && errno == EMFILE &&
+		      mq_unlink("/mqb-nofd") == -1 && errno == ENOENT ? 0 : 2);
+	}
+	CHECK_EXIT("name.emfile_first", conf_wait(c), 0);
 	CHECK_ERR("unlink.enoent", mq_unlink("/nonexistent"), ENOENT);
 	CHECK_ERR("unlink.inner_slash", syscall(SYS_mq_unlink, "a/b"), EACCES);
 }
@@ -329,6 +343,19 @@ static void timeouts(void)
 	}
 	CHECK_OK("block.send_woken", mq_send(q, "second", 6, 0));
 	CHECK_EXIT("block.receiver_child", conf_wait(c), 0);
+	/* Two blocked receivers, two messages: one each. */
+	pid_t r1 = fork();
+	if (r1 == 0)
+		_exit(mq_receive(q, buf, sizeof(buf), NULL) == 1 ? 0 : 1);
+	pid_t r2 = fork();
+	if (r2 == 0)
+		_exit(mq_receive(q, buf, sizeof(buf), NULL) == 1 ? 0 : 1);
+	conf_msleep(100);
+	mq_send(q, "x", 1, 0);
+	conf_msleep(50);
+	mq_send(q, "y", 1, 0);
+	CHECK_EXIT("block.two_receivers_1", conf_wait(r1), 0);
+	CHECK_EXIT("block.two_receivers_2", conf_wait(r2), 0);
 	mq_close(q);
 	mq_unlink("/mqb-t");
 }
