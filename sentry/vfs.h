@@ -24,6 +24,8 @@ struct statfs;
 struct pipe;
 struct spec_mount;
 struct fdtable;
+struct sbuf;
+struct fsnotify_conn;
 
 struct path {
 	struct mount *mnt;
@@ -48,6 +50,10 @@ struct superblock {
 	int (*remount)(struct superblock *sb, const char *data);
 	/* Releases priv when the last reference goes (may be NULL). */
 	void (*kill_sb)(struct superblock *sb);
+	/* Mounts of this superblock (struct mount): when the last one goes
+	 * the filesystem is unmounted for fsnotify (IN_UNMOUNT), as Linux's
+	 * generic_shutdown_super, even if inodes still hold sb. */
+	int s_mounts;
 };
 
 /* One emitted directory entry; returns false when the caller's buffer is
@@ -151,6 +157,9 @@ struct inode {
 	struct pipe *pipe;      /* a FIFO's pipe once opened (Linux's i_pipe) */
 	/* Advisory locks on this inode (sentry/vfs/locks.c, Linux's i_flctx). */
 	struct file_lock *i_flock;
+	/* The fsnotify marks (inotify watches) on this inode, NULL if it
+	 * never had any (sentry/fsnotify.h, Linux's i_fsnotify_marks). */
+	struct fsnotify_conn *i_fsnotify;
 };
 
 struct file_ops {
@@ -202,6 +211,9 @@ struct file_ops {
 	 * dropped: Linux's flush, with kernel->current the closing task
 	 * when there is one. May be NULL. */
 	void (*flush)(struct file *f, struct fdtable *ft);
+	/* Lines /proc/PID/fdinfo/N shows after pos, flags and mnt_id
+	 * (inotify's watches). May be NULL. */
+	void (*show_fdinfo)(struct file *f, struct sbuf *out);
 };
 
 /* The epoll items watching a file (sentry/fs/epoll.c). */
@@ -221,6 +233,10 @@ struct file {
 	/* The epoll items watching this file (sentry/fs/epoll.c), NULL if
 	 * none: the last file_put removes them before release. */
 	struct ep_watchers *ep_watchers;
+	/* Opened through the VFS (vfs_do_open): its accesses, changes and
+	 * close are fsnotify events (Linux: FMODE_OPENED without
+	 * FMODE_NONOTIFY). Anonymous files and O_PATH files make none. */
+	bool f_notify;
 };
 
 /* ---- inodes and superblocks ---- */

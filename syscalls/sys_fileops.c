@@ -9,6 +9,7 @@
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
 #include "sentry/fs/pipe.h"
+#include "sentry/fsnotify.h"
 #include "sentry/vfs.h"
 #include "syscalls/syscalls.h"
 
@@ -45,7 +46,7 @@ SYSCALL_DEFINE(ftruncate, "dl")
 SYSCALL_DEFINE(fallocate, "ddll")
 {
 	_cleanup_file_ struct file *f = fd_get(t, (int)a->a[0]);
-	int mode = (int)a->a[1], acc;
+	int mode = (int)a->a[1], acc, rc;
 	int64_t off = (int64_t)a->a[2], len = (int64_t)a->a[3];
 
 	if (off < 0 || len <= 0)
@@ -72,7 +73,10 @@ SYSCALL_DEFINE(fallocate, "ddll")
 		return -EOPNOTSUPP;
 	if (off + len < 0)
 		return -EFBIG;
-	return f->ops->fallocate(f, mode, off, len);
+	rc = f->ops->fallocate(f, mode, off, len);
+	if (rc == 0)
+		fsnotify_modify(f);
+	return rc;
 }
 
 static long do_fsync(struct task *t, int fd, bool datasync)

@@ -19,6 +19,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
+#include "sentry/fsnotify.h"
 #include "sentry/kernel.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
@@ -284,6 +285,8 @@ static long do_getdents(struct task *t, int fd, uint64_t ubuf, unsigned int coun
 	g.buf = xmalloc(g.size ? g.size : 1);
 	g.ctx.pos = f->pos;
 	rc = f->ops->iterate(f, &g.ctx);
+	/* iterate_dir() reports every listing, even one at the end. */
+	fsnotify_access(f);
 	/* Entries already taken from the directory are returned even if
 	 * reading further failed, as Linux does. */
 	if (g.used) {
@@ -623,8 +626,10 @@ static long do_mkdirat(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
 	} else {
 		mode = (mode & (0777 | S_ISVTX)) & ~t->fs->umask;
 		rc = dir->iops->mkdir(dir, nd.last, mode | S_IFDIR);
-		if (rc == 0)
+		if (rc == 0) {
 			d_drop(child); /* the next lookup finds the new directory */
+			fsnotify_create(dir, nd.last, true);
+		}
 	}
 	dentry_put(child);
 	nd_release(&nd);
@@ -679,6 +684,7 @@ static long do_mknodat(struct task *t, int dirfd, uint64_t upath, uint32_t mode,
 		} else if ((rc = dir->iops->create(dir, nd.last, mode, &ino)) == 0) {
 			d_instantiate(child, ino);
 			inode_put(ino);
+			fsnotify_create(dir, nd.last, false);
 		}
 	} else if ((S_ISCHR(mode) || S_ISBLK(mode)) && !cred_capable(t->cred, CAP_MKNOD)) {
 		rc = -EPERM;
@@ -686,6 +692,7 @@ static long do_mknodat(struct task *t, int dirfd, uint64_t upath, uint32_t mode,
 		rc = -EPERM;
 	} else if ((rc = dir->iops->mknod(dir, nd.last, mode, dev)) == 0) {
 		d_drop(child);
+		fsnotify_create(dir, nd.last, false);
 	}
 	dentry_put(child);
 	nd_release(&nd);
@@ -722,8 +729,10 @@ static long do_symlinkat(struct task *t, uint64_t utarget, int dirfd, uint64_t u
 	dir = nd.cur.dentry->inode;
 	if (!dir->iops || !dir->iops->symlink)
 		rc = -EPERM;
-	else if ((rc = dir->iops->symlink(dir, nd.last, target)) == 0)
+	else if ((rc = dir->iops->symlink(dir, nd.last, target)) == 0) {
 		d_drop(child);
+		fsnotify_create(dir, nd.last, false);
+	}
 	dentry_put(child);
 	nd_release(&nd);
 	return rc;
@@ -777,8 +786,12 @@ static long do_linkat(struct task *t, int olddirfd, uint64_t uold, int newdirfd,
 		rc = -EPERM;
 	else if (S_ISDIR(src->mode))
 		rc = -EPERM;
-	else if ((rc = dir->iops->link(dir, nd.last, src)) == 0)
+	else if ((rc = dir->iops->link(dir, nd.last, src)) == 0) {
 		d_instantiate(child, src);
+		/* fsnotify_link(): the count first, then the new entry. */
+		fsnotify_link_count(src);
+		fsnotify_create(dir, nd.last, false);
+	}
 	dentry_put(child);
 	nd_release(&nd);
 out:
@@ -811,6 +824,30 @@ static int lookup_victim(struct task *t, int dirfd, const char *path, struct nam
 	}
 	*victim = NULL;
 	return 0;
+}
+
+/* Removes nd->last (victim) from dir, then what vfs_unlink/vfs_rmdir
+ * tell fsnotify: the link count, the inode's deletion if it was its last
+ * name, the directory entry. */
+static int unlink_notify(struct inode *dir, struct nameidata *nd, struct dentry *victim,
+			 bool rmdir)
+{
+	struct inode *ino = inode_get(victim->inode);
+	uint32_t nlink = ino->nlink;
+	int rc = rmdir ? dir->iops->rmdir(dir, nd->last) : dir->iops->unlink(dir, nd->last);
+
+	if (rc == 0) {
+		d_drop(victim);
+		if (!rmdir)
+			fsnotify_link_count(ino);
+		/* Filesystems that learn the count from elsewhere (the
+		 * gofer, the overlay's layers) may not have updated it: one
+		 * link before means none now. */
+		fsnotify_unlinked(victim, rmdir || nlink <= 1 || ino->nlink == 0);
+		fsnotify_delete(dir, nd->last, rmdir);
+	}
+	inode_put(ino);
+	return rc;
 }
 
 static long do_unlinkat(struct task *t, int dirfd, const char *path)
@@ -846,8 +883,8 @@ static long do_unlinkat(struct task *t, int dirfd, const char *path)
 		rc = -EBUSY;
 	else if (!dir->iops || !dir->iops->unlink)
 		rc = -EPERM;
-	else if ((rc = dir->iops->unlink(dir, nd.last)) == 0)
-		d_drop(victim);
+	else
+		rc = unlink_notify(dir, &nd, victim, false);
 out:
 	dentry_put(victim);
 	nd_release(&nd);
@@ -891,8 +928,8 @@ static long do_rmdirat(struct task *t, int dirfd, const char *path)
 		rc = -EBUSY;
 	else if (!dir->iops || !dir->iops->rmdir)
 		rc = -EPERM;
-	else if ((rc = dir->iops->rmdir(dir, nd.last)) == 0)
-		d_drop(victim);
+	else
+		rc = unlink_notify(dir, &nd, victim, true);
 out:
 	dentry_put(victim);
 	nd_release(&nd);
@@ -946,7 +983,8 @@ static long do_renameat2(struct task *t, int olddirfd, uint64_t uold, int newdir
 	_cleanup_free_ char *oldpath = NULL, *newpath = NULL;
 	struct nameidata ond, nnd;
 	struct dentry *od = NULL, *nd_ = NULL;
-	struct inode *odir, *ndir, *src;
+	struct inode *odir, *ndir, *src, *target;
+	uint32_t tnlink;
 	bool isdir;
 	int rc;
 
@@ -1046,15 +1084,24 @@ static long do_renameat2(struct task *t, int olddirfd, uint64_t uold, int newdir
 		rc = -EPERM;
 		goto out;
 	}
+	target = nd_->inode ? inode_get(nd_->inode) : NULL;
+	tnlink = target ? target->nlink : 0;
 	rc = odir->iops->rename(odir, ond.last, ndir, nnd.last, flags);
 	if (rc == 0) {
 		if (flags & RENAME_EXCHANGE) {
 			d_drop(od);
 			d_drop(nd_);
+			fsnotify_move(odir, ond.last, ndir, nnd.last, isdir, NULL, src);
+			fsnotify_move(ndir, nnd.last, odir, ond.last, S_ISDIR(target->mode), NULL,
+				      target);
 		} else {
 			d_move(od, nnd.cur.dentry, nnd.last, nnd.last_len);
+			fsnotify_move(odir, ond.last, ndir, nnd.last, isdir, target, src);
+			if (target)
+				fsnotify_unlinked(nd_, isdir || tnlink <= 1 || target->nlink == 0);
 		}
 	}
+	inode_put(target);
 out:
 	dentry_put(od);
 	dentry_put(nd_);

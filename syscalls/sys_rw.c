@@ -187,6 +187,7 @@ static ssize_t rw_read(struct task *t, struct file *f, const struct uvec *vec, i
 		       size_t total, int64_t *pos)
 {
 	_cleanup_free_ char *buf = xmalloc(MIN(MAX(total, 1), RW_CHUNK));
+	bool notify = f->f_notify;
 	size_t done = 0;
 	ssize_t err = 0;
 
@@ -213,9 +214,12 @@ static ssize_t rw_read(struct task *t, struct file *f, const struct uvec *vec, i
 			break;
 		}
 		done += (size_t)n;
+		/* One IN_ACCESS per call, as Linux, not one per chunk. */
+		f->f_notify = false;
 		if ((size_t)n < ok)
 			break;
 	}
+	f->f_notify = notify;
 	/* Returning a count un-queues the task (the kernel drops its waits),
 	 * so an -EBLOCKED after progress just ends the read. */
 	return done > 0 ? (ssize_t)done : err;
@@ -228,6 +232,7 @@ static ssize_t rw_write(struct task *t, struct file *f, const struct uvec *vec, 
 {
 	_cleanup_free_ char *buf = xmalloc(MIN(MAX(total, 1), RW_CHUNK));
 	size_t done = t->sys.scratch[0];
+	bool notify = f->f_notify;
 	ssize_t err = 0;
 
 	if (total == 0)
@@ -249,7 +254,10 @@ static ssize_t rw_write(struct task *t, struct file *f, const struct uvec *vec, 
 		if (n == 0)
 			break;
 		done += (size_t)n;
+		/* One IN_MODIFY per call, as Linux, not one per chunk. */
+		f->f_notify = false;
 	}
+	f->f_notify = notify;
 	if (err == -EBLOCKED) {
 		t->sys.scratch[0] = done;
 		return -EBLOCKED;
@@ -537,6 +545,7 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, int64_t *upos, si
 	_cleanup_file_ struct file *out = NULL;
 	_cleanup_free_ char *buf = NULL;
 	size_t done = t->sys.scratch[0];
+	bool in_notify, out_notify;
 	ssize_t err = 0;
 	int64_t pos;
 	int r;
@@ -574,6 +583,8 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, int64_t *upos, si
 	 * is already in in->pos in the second case. */
 	if (upos)
 		pos += (int64_t)done;
+	in_notify = in->f_notify;
+	out_notify = out->f_notify;
 	while (done < count) {
 		size_t want = MIN(count - done, RW_CHUNK);
 		int64_t rpos = upos ? pos : in->pos;
@@ -591,7 +602,11 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, int64_t *upos, si
 			in->pos += w;
 		if (err)
 			break;
+		/* One event per call for each file, as Linux. */
+		in->f_notify = out->f_notify = false;
 	}
+	in->f_notify = in_notify;
+	out->f_notify = out_notify;
 	if (err == -EBLOCKED) {
 		t->sys.scratch[0] = done;
 		return -EBLOCKED;

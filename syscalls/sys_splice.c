@@ -356,6 +356,7 @@ static long do_copy_file_range(struct task *t, struct file *in, int64_t *pin,
 	size_t done = t->sys.scratch[0];
 	_cleanup_free_ char *buf = NULL;
 	int64_t ip = *pin + (int64_t)done, op = *pout + (int64_t)done;
+	bool in_notify = in->f_notify, out_notify = out->f_notify;
 	long err = 0;
 
 	buf = xmalloc(MIN(MAX(len, 1), SPLICE_CHUNK));
@@ -375,9 +376,13 @@ static long do_copy_file_range(struct task *t, struct file *in, int64_t *pin,
 		}
 		done += (size_t)w;
 		ip += w;
+		/* One event per call for each file, as Linux. */
+		in->f_notify = out->f_notify = false;
 		if ((size_t)w < (size_t)n)
 			break;
 	}
+	in->f_notify = in_notify;
+	out->f_notify = out_notify;
 	if (err == -EBLOCKED) {
 		t->sys.scratch[0] = done;
 		return err;

@@ -231,6 +231,8 @@ static int show_fdinfo(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 		flags |= O_CLOEXEC;
 	sbuf_printf(out, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\n", (long long)f->pos, (unsigned int)flags,
 		    m ? m->id : 0);
+	if (f->ops && f->ops->show_fdinfo)
+		f->ops->show_fdinfo(f, out);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "runsc/util.h"
+#include "sentry/fs/inotify.h"
 #include "sentry/fs/mqueue.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/fs/procfs.h"
@@ -182,6 +183,21 @@ static int show_nr_open(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 	return show_long(out, 1048576);
 }
 
+static int show_inotify_max_queued_events(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, INOTIFY_MAX_QUEUED_EVENTS);
+}
+
+static int show_inotify_max_user_instances(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, INOTIFY_MAX_USER_INSTANCES);
+}
+
+static int show_inotify_max_user_watches(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	return show_long(out, INOTIFY_MAX_USER_WATCHES);
+}
+
 static int show_pipe_max_size(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 {
 	return show_long(out, PIPE_MAX_SIZE);
@@ -308,6 +324,13 @@ static const struct pfs_entry vm_entries[] = {
 	{ 0 },
 };
 
+static const struct pfs_entry inotify_entries[] = {
+	RO("max_queued_events", show_inotify_max_queued_events),
+	RO("max_user_instances", show_inotify_max_user_instances),
+	RO("max_user_watches", show_inotify_max_user_watches),
+	{ 0 },
+};
+
 /* In Linux's registration order. */
 static const struct pfs_entry mqueue_entries[] = {
 	RW("queues_max", show_mq_queues_max, write_mq_queues_max),
@@ -320,6 +343,7 @@ static const struct pfs_entry mqueue_entries[] = {
 
 static const struct pfs_entry fs_entries[] = {
 	RO("file-max", show_file_max),
+	DIR("inotify", inotify_entries),
 	DIR("mqueue", mqueue_entries),
 	RO("nr_open", show_nr_open),
 	RO("pipe-max-size", show_pipe_max_size),

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "runsc/util.h"
+#include "sentry/fsnotify.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
@@ -125,6 +126,7 @@ static struct dentry *d_free(struct dentry *d)
 		list_del(&d->lru);
 		nunused--;
 	}
+	fsnotify_d_free(d);
 	inode_put(d->inode);
 	free(d->name);
 	free(d);
@@ -270,6 +272,28 @@ void d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t
 	d->hash = h;
 	hash_insert(d);
 	dcache_prune();
+}
+
+void d_prune_unused_children(struct dentry *parent)
+{
+	_cleanup_free_ struct dentry **victims = NULL;
+	size_t n = 0, cap = 0;
+
+	for (size_t i = 0; i < nbuckets; i++) {
+		for (struct dentry *d = buckets[i]; d; d = d->hash_next) {
+			if (d->parent != parent || d == parent || d->refcount)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				victims = xrealloc(victims, cap * sizeof(*victims));
+			}
+			victims[n++] = d;
+		}
+	}
+	/* Freeing one never frees another: each holds parent, which the
+	 * caller holds too. */
+	for (size_t i = 0; i < n; i++)
+		d_drop(victims[i]);
 }
 
 size_t dcache_count(void)

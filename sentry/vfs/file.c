@@ -9,6 +9,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fsnotify.h"
 #include "sentry/signal.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/locks.h"
@@ -38,6 +39,7 @@ void file_put(struct file *f)
 	if (f->ep_watchers)
 		f->ep_watchers->release(f);
 	locks_remove_file(f);
+	fsnotify_close(f);
 	/* release may still look at the path and inode, so they go last. */
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
@@ -66,6 +68,8 @@ static bool file_writable(const struct file *f)
 
 ssize_t vfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos)
 {
+	ssize_t n;
+
 	if (!file_readable(f))
 		return -EBADF;
 	if (!f->ops || !f->ops->read) {
@@ -74,11 +78,16 @@ ssize_t vfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t 
 			return -EISDIR;
 		return -EINVAL;
 	}
-	return f->ops->read(f, t, buf, len, pos);
+	n = f->ops->read(f, t, buf, len, pos);
+	if (n > 0)
+		fsnotify_access(f);
+	return n;
 }
 
 ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos)
 {
+	ssize_t n;
+
 	if (!file_writable(f))
 		return -EBADF;
 	if (!f->ops || !f->ops->write)
@@ -114,7 +123,10 @@ ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, i
 				len = lim - (uint64_t)*pos;
 		}
 	}
-	return f->ops->write(f, t, buf, len, pos);
+	n = f->ops->write(f, t, buf, len, pos);
+	if (n > 0)
+		fsnotify_modify(f);
+	return n;
 }
 
 int vfs_fstat(struct file *f, struct stat *st)

@@ -7,6 +7,7 @@
 
 #include "runsc/util.h"
 #include "sentry/fs/pipe.h"
+#include "sentry/fsnotify.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -67,6 +68,7 @@ void inode_put(struct inode *ino)
 {
 	if (!ino || --ino->refcount > 0)
 		return;
+	fsnotify_inode_evict(ino);
 	if (ino->iops && ino->iops->evict)
 		ino->iops->evict(ino);
 	/* Open FIFO files hold the inode, so its pipe is idle by now. */

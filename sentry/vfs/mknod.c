@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
+#include "sentry/fsnotify.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
 
@@ -40,8 +41,8 @@ int vfs_mknod(struct task *t, int dirfd, const char *path, uint32_t mode, uint64
 	if (rc == 0 && out) {
 		if (!dir->iops || !dir->iops->mknod)
 			rc = -EPERM;
-		else
-			rc = dir->iops->mknod(dir, nd.last, mode, dev);
+		else if ((rc = dir->iops->mknod(dir, nd.last, mode, dev)) == 0)
+			fsnotify_create(dir, nd.last, false);
 	}
 	if (rc == 0 && out) {
 		/* The filesystem made the inode: look the name up afresh. */

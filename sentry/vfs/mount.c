@@ -13,6 +13,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fsnotify.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -36,6 +37,8 @@ void mnt_put(struct mount *m)
 		return;
 	/* The tree holds a reference on attached mounts, so this one is
 	 * detached already (or never was attached). */
+	if (--m->sb->s_mounts == 0)
+		fsnotify_sb_unmount(m->sb);
 	dentry_put(m->root);
 	sb_put(m->sb);
 	free(m->source);
@@ -58,6 +61,7 @@ struct mount *mnt_alloc(struct dentry *root, unsigned long flags, const char *so
 	m->root = dentry_get(root);
 	m->sb = root->inode->sb;
 	m->sb->refcount++;
+	m->sb->s_mounts++;
 	m->flags = atime_default(flags & MNT_FLAGS_MASK);
 	m->mountpoint = m->root;
 	m->id = next_mnt_id++;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "runsc/util.h"
+#include "sentry/fsnotify.h"
 #include "sentry/fdtable.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
@@ -126,7 +127,10 @@ int vfs_setattr(struct task *t, const struct path *p, struct vfs_iattr *ia)
 	}
 	if (!ino->iops || !ino->iops->setattr)
 		return -EPERM;
-	return ino->iops->setattr(ino, ia);
+	rc = ino->iops->setattr(ino, ia);
+	if (rc == 0)
+		fsnotify_change(p->dentry, ia->valid);
+	return rc;
 }
 
 int vfs_readlink_alloc(struct inode *ino, char **out)

@@ -10,6 +10,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fs/pipe.h"
+#include "sentry/fsnotify.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -178,6 +179,12 @@ int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, i
 		}
 	}
 	f->flags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | KERNEL_O_LARGEFILE;
+	/* Linux opens (do_dentry_open's IN_OPEN) before handle_truncate()
+	 * reports an existing file truncated by the open. */
+	f->f_notify = true;
+	fsnotify_open(f);
+	if ((flags & O_TRUNC) && S_ISREG(ino->mode))
+		fsnotify_change(p->dentry, VFS_ATTR_SIZE);
 	*out = f;
 	return 0;
 }
@@ -214,6 +221,7 @@ static int create_and_open(struct nameidata *nd, struct dentry *child, int flags
 		return rc;
 	d_instantiate(child, ino);
 	inode_put(ino);
+	fsnotify_create(dir, nd->last, false);
 	cp.mnt = nd->cur.mnt;
 	cp.dentry = child;
 	return vfs_do_open(nd->t, nd->cred, &cp, flags, true, out);

@@ -47,6 +47,10 @@ struct dentry {
 	bool hashed;            /* findable by name under parent */
 	int mounted;            /* mounts whose mountpoint this is */
 	struct list_head lru;   /* on the unused list while refcount is 0 */
+	/* The last name of a watched inode was removed while others still
+	 * held this dentry: its IN_DELETE_SELF waits for the dentry to go,
+	 * as Linux's d_delete() leaves it to dentry_unlink_inode(). */
+	bool notify_deleted;
 };
 
 /* A filesystem root: no parent, named "/", takes a reference on ino. */
@@ -66,6 +70,9 @@ void d_drop(struct dentry *d);
 void d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
 static inline bool d_unhashed(const struct dentry *d) { return !d->hashed && d->parent != d; }
 static inline bool d_is_root(const struct dentry *d) { return d->parent == d; }
+/* shrink_dcache_parent() for an empty directory: frees the unused
+ * (negative) dentries cached below parent. */
+void d_prune_unused_children(struct dentry *parent);
 /* Number of dentries in the cache, for tests. */
 size_t dcache_count(void);
 

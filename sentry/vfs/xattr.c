@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 
 #include "runsc/util.h"
+#include "sentry/fsnotify.h"
 #include "sentry/kernel.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -104,7 +105,10 @@ int vfs_setxattr(struct task *t, const struct path *p, const char *name, const v
 	}
 	if (!ino->iops || !ino->iops->setxattr)
 		return -EOPNOTSUPP;
-	return ino->iops->setxattr(ino, name, value ? value : "", size, flags);
+	rc = ino->iops->setxattr(ino, name, value ? value : "", size, flags);
+	if (rc == 0)
+		fsnotify_xattr(p->dentry);
+	return rc;
 }
 
 struct list_filter {
@@ -149,7 +153,10 @@ int vfs_removexattr(struct task *t, const struct path *p, const char *name)
 	}
 	if (!ino->iops || !ino->iops->removexattr)
 		return -EOPNOTSUPP;
-	return ino->iops->removexattr(ino, name);
+	rc = ino->iops->removexattr(ino, name);
+	if (rc == 0)
+		fsnotify_xattr(p->dentry);
+	return rc;
 }
 
 /* ---- simple_xattrs ---- */
