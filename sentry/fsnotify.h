@@ -55,6 +55,8 @@ void fsnotify_detach_mark(struct fsnotify_mark *m);
 struct fsnotify_mark *fsnotify_find_mark(struct inode *ino,
 					 bool (*match)(struct fsnotify_mark *m, void *arg),
 					 void *arg);
+/* Does ino have marks? (The dentry cache keeps its names while so.) */
+bool fsnotify_inode_watched(const struct inode *ino);
 /* The inode's last reference went (inode_put): frees what fsnotify kept. */
 void fsnotify_inode_evict(struct inode *ino);
 

@@ -147,6 +147,13 @@ static void __dput(struct dentry *d)
 		if (--d->refcount > 0)
 			return;
 		if (d_cacheable(d)) {
+			/* A watched inode keeps its names cached: a filesystem
+			 * that makes a new inode per lookup (goferfs) would
+			 * otherwise lose the watch with the dentry. gVisor
+			 * keeps watched dentries too. d_unpin_inode() puts
+			 * them back on the list. */
+			if (d->inode && fsnotify_inode_watched(d->inode))
+				return;
 			list_add(&d->lru, &unused);
 			nunused++;
 			return;
@@ -294,6 +301,23 @@ void d_prune_unused_children(struct dentry *parent)
 	 * caller holds too. */
 	for (size_t i = 0; i < n; i++)
 		d_drop(victims[i]);
+}
+
+void d_unpin_inode(struct inode *ino)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < nbuckets; i++) {
+		for (struct dentry *d = buckets[i]; d; d = d->hash_next) {
+			if (d->inode != ino || d->refcount || list_linked(&d->lru))
+				continue;
+			list_add(&d->lru, &unused);
+			nunused++;
+			any = true;
+		}
+	}
+	if (any)
+		dcache_prune();
 }
 
 size_t dcache_count(void)

@@ -9,6 +9,11 @@
 
 static struct list_head all_conns = LIST_HEAD_INIT(all_conns);
 
+bool fsnotify_inode_watched(const struct inode *ino)
+{
+	return fsnotify_has_marks(ino);
+}
+
 void fsnotify_add_mark(struct fsnotify_mark *m, struct inode *ino)
 {
 	struct fsnotify_conn *c = ino->i_fsnotify;
@@ -32,6 +37,8 @@ void fsnotify_detach_mark(struct fsnotify_mark *m)
 		return;
 	list_del(&m->i_list);
 	m->inode = NULL;
+	if (!fsnotify_has_marks(ino))
+		d_unpin_inode(ino);
 	inode_put(ino);
 }
 

@@ -73,6 +73,9 @@ static inline bool d_is_root(const struct dentry *d) { return d->parent == d; }
 /* shrink_dcache_parent() for an empty directory: frees the unused
  * (negative) dentries cached below parent. */
 void d_prune_unused_children(struct dentry *parent);
+/* The last fsnotify mark left ino: its unused dentries, kept out of the
+ * LRU while it was watched, may be pruned again. */
+void d_unpin_inode(struct inode *ino);
 /* Number of dentries in the cache, for tests. */
 size_t dcache_count(void);
 
