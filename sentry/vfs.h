@@ -134,6 +134,10 @@ struct inode_ops {
 	int (*removexattr)(struct inode *ino, const char *name);
 	/* O_TMPFILE: a new unnamed regular file (nlink 0) in dir. */
 	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
+	/* Whether a get_link link is a magic link for openat2's RESOLVE_*
+	 * (NULL: it is). /proc/self is not: Linux follows it as the plain
+	 * symlink "PID". */
+	bool (*link_is_magic)(struct inode *ino);
 };
 
 struct inode {
@@ -261,6 +265,14 @@ unsigned long path_mnt_flags(const struct path *p);
 #define LOOKUP_FOLLOW    0x1  /* follow a trailing symlink */
 #define LOOKUP_DIRECTORY 0x2  /* the result must be a directory */
 #define LOOKUP_EMPTY     0x4  /* "" means dirfd itself (AT_EMPTY_PATH) */
+/* openat2(2)'s RESOLVE_* restrictions (Linux's LOOKUP_NO_SYMLINKS...). */
+#define LOOKUP_NO_SYMLINKS   0x010 /* any symlink: ELOOP */
+#define LOOKUP_NO_MAGICLINKS 0x020 /* a magic link (/proc/PID/fd/N): ELOOP */
+#define LOOKUP_NO_XDEV       0x040 /* any mount crossing: EXDEV */
+#define LOOKUP_BENEATH       0x080 /* never above the start: EXDEV */
+#define LOOKUP_IN_ROOT       0x100 /* the start is "/": absolute and ".." clamp to it */
+#define LOOKUP_CACHED        0x200 /* only the dentry cache: EAGAIN otherwise */
+#define LOOKUP_IS_SCOPED     (LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 /* Resolves path relative to dirfd (AT_FDCWD: cwd) for task t. Follows
  * intermediate symlinks (at most 40, else -ELOOP), handles "..", mount
@@ -268,6 +280,10 @@ unsigned long path_mnt_flags(const struct path *p);
 int vfs_lookup(struct task *t, int dirfd, const char *path, unsigned int flags, struct path *out);
 /* openat(2): flags are the syscall's O_* (O_CREAT needs create support). */
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* openat2(2): vfs_open with LOOKUP_NO_SYMLINKS...LOOKUP_CACHED added to
+ * the walk (resolve; 0 is vfs_open). */
+int vfs_open_how(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		 unsigned int resolve, struct file **out);
 /* Opens an already-resolved path (execve, /proc links). */
 int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out);
 /* vfs_open_path flag for execve (Linux's __FMODE_EXEC): the file opens

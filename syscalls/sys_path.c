@@ -69,6 +69,122 @@ SYSCALL_DEFINE(creat, "sm")
 	return do_open(t, AT_FDCWD, a->a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a->a[1]);
 }
 
+/* openat2(2): struct open_how, versioned by size as copy_struct_from_user
+ * reads it, and checked whole (build_open_flags), unlike openat's
+ * flags. */
+struct open_how_k {
+	uint64_t flags, mode, resolve;
+};
+#define OPEN_HOW_SIZE_VER0 24
+#define RESOLVE_NO_XDEV       0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS   0x04
+#define RESOLVE_BENEATH       0x08
+#define RESOLVE_IN_ROOT       0x10
+#define RESOLVE_CACHED        0x20
+#define VALID_RESOLVE_FLAGS   0x3f
+/* The kernel's values: glibc's O_LARGEFILE is 0 and its O_TMPFILE
+ * includes O_DIRECTORY. */
+#define K_O_LARGEFILE   0100000
+#define K_O_TMPFILE_BIT 020000000
+#define VALID_OPEN_FLAGS                                                                      \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | \
+	 FASYNC | O_DIRECT | K_O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | \
+	 O_SYNC | O_PATH | K_O_TMPFILE_BIT)
+#define O_PATH_FLAGS (O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC)
+
+static int copy_open_how(struct task *t, uint64_t uhow, uint64_t usize, struct open_how_k *how)
+{
+	int rc;
+
+	if (usize < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	/* A newer libc's larger struct is fine while its extra fields are
+	 * zero (check_zeroed_user). */
+	for (uint64_t off = sizeof(*how); off < usize; off += 8) {
+		uint64_t w = 0;
+
+		rc = copy_from_user(t, &w, uhow + off, MIN(8, usize - off));
+		if (rc < 0)
+			return rc;
+		if (w)
+			return -E2BIG;
+	}
+	return copy_from_user(t, how, uhow, sizeof(*how));
+}
+
+/* build_open_flags()'s checks; the RESOLVE_* bits as LOOKUP_* in
+ * *lookup. */
+static int open_how_flags(const struct open_how_k *how, unsigned int *lookup)
+{
+	uint64_t flags = how->flags & ~(uint64_t)O_CLOEXEC;
+
+	if (flags & ~(uint64_t)VALID_OPEN_FLAGS)
+		return -EINVAL;
+	if (how->resolve & ~(uint64_t)VALID_RESOLVE_FLAGS)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_BENEATH) && (how->resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if (flags & (O_CREAT | K_O_TMPFILE_BIT)) {
+		if (how->mode & ~(uint64_t)07777)
+			return -EINVAL;
+	} else if (how->mode) {
+		return -EINVAL;
+	}
+	if ((flags & (O_DIRECTORY | O_CREAT)) == (O_DIRECTORY | O_CREAT))
+		return -EINVAL;
+	if ((flags & K_O_TMPFILE_BIT) &&
+	    (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
+		return -EINVAL;
+	if ((flags & O_PATH) && (flags & ~(uint64_t)O_PATH_FLAGS))
+		return -EINVAL;
+	*lookup = 0;
+	if (how->resolve & RESOLVE_NO_XDEV)
+		*lookup |= LOOKUP_NO_XDEV;
+	if (how->resolve & RESOLVE_NO_MAGICLINKS)
+		*lookup |= LOOKUP_NO_MAGICLINKS;
+	if (how->resolve & RESOLVE_NO_SYMLINKS)
+		*lookup |= LOOKUP_NO_SYMLINKS;
+	if (how->resolve & RESOLVE_BENEATH)
+		*lookup |= LOOKUP_BENEATH;
+	if (how->resolve & RESOLVE_IN_ROOT)
+		*lookup |= LOOKUP_IN_ROOT;
+	if (how->resolve & RESOLVE_CACHED) {
+		/* Linux does not even try these from the cache. */
+		if (flags & (O_TRUNC | O_CREAT | K_O_TMPFILE_BIT))
+			return -EAGAIN;
+		*lookup |= LOOKUP_CACHED;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE_NR(437, openat2, "fspu")
+{
+	_cleanup_free_ char *path = NULL;
+	struct open_how_k how;
+	unsigned int lookup;
+	struct file *f;
+	int rc, fd;
+
+	rc = copy_open_how(t, a->a[2], a->a[3], &how);
+	if (rc < 0)
+		return rc;
+	rc = open_how_flags(&how, &lookup);
+	if (rc < 0)
+		return rc;
+	rc = copy_path_from_user(t, a->a[1], &path, 0);
+	if (rc < 0)
+		return rc;
+	rc = vfs_open_how(t, (int)a->a[0], path, (int)how.flags, (uint32_t)how.mode, lookup, &f);
+	if (rc < 0)
+		return rc;
+	fd = fd_install(t, 0, f, (int)how.flags & O_CLOEXEC);
+	file_put(f);
+	return fd;
+}
+
 /* ---- stat ---- */
 
 static int stat_fd(struct task *t, int fd, struct stat *st)

@@ -495,7 +495,22 @@ static const struct inode_ops pfs_lnk_iops = {
 	.revalidate = pfs_revalidate,
 };
 
+static int self_get_link(struct task *t, struct pfs_inode *pi, const struct path *link, struct path *out);
+static int thread_self_get_link(struct task *t, struct pfs_inode *pi, const struct path *link,
+				struct path *out);
+
+/* /proc/self and /proc/thread-self are plain symlinks to Linux
+ * ("PID", "PID/task/TID"): openat2's RESOLVE_NO_MAGICLINKS and scoped
+ * lookups follow them. */
+static bool pfs_link_is_magic(struct inode *ino)
+{
+	struct pfs_inode *pi = PFS_I(ino);
+
+	return pi->e->get_link != self_get_link && pi->e->get_link != thread_self_get_link;
+}
+
 static const struct inode_ops pfs_magic_lnk_iops = {
+	.link_is_magic = pfs_link_is_magic,
 	.get_link = pfs_get_link,
 	.readlink_task = pfs_readlink_task,
 	.getattr = pfs_getattr,

@@ -233,6 +233,16 @@ struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t le
 	return d;
 }
 
+struct dentry *d_lookup_cached(struct dentry *parent, const char *name, size_t len)
+{
+	struct dentry *d = hash_find(parent, name, len, d_hash(parent, name, len));
+
+	/* A dentry that must be revalidated asks its filesystem. */
+	if (!d || (d->inode && d->inode->iops && d->inode->iops->revalidate))
+		return NULL;
+	return dentry_get(d);
+}
+
 struct dentry *d_alloc_unhashed(struct dentry *parent, const char *name, struct inode *ino)
 {
 	struct dentry *d = d_alloc(parent, name, strlen(name));

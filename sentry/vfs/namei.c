@@ -186,13 +186,18 @@ int nd_init(struct nameidata *nd, struct task *t, const struct cred *cred, int d
 		return rc;
 	}
 
-	if (path[0] == '/' || !t) {
+	/* LOOKUP_IN_ROOT takes an absolute path from dirfd, its root. */
+	if ((path[0] == '/' && !(flags & LOOKUP_IN_ROOT)) || !t) {
+		if (path[0] == '/' && (flags & LOOKUP_BENEATH)) {
+			rc = -EXDEV;
+			goto fail;
+		}
 		nd_set_cur(nd, &nd->root);
 		return 0;
 	}
 	if (dirfd == AT_FDCWD) {
 		nd_set_cur(nd, t->fs ? &t->fs->cwd : &nd->root);
-		return 0;
+		goto scoped;
 	}
 	f = fd_get(t, dirfd);
 	if (!f) {
@@ -209,32 +214,94 @@ int nd_init(struct nameidata *nd, struct task *t, const struct cred *cred, int d
 	}
 	nd_set_cur(nd, &f->path);
 	file_put(f);
+scoped:
+	/* Scoped lookups (RESOLVE_BENEATH, RESOLVE_IN_ROOT) have their start
+	 * for root. */
+	if (flags & LOOKUP_IS_SCOPED) {
+		path_put(&nd->root);
+		nd->root = nd->cur;
+		path_get(&nd->root);
+	}
 	return 0;
 fail:
 	nd_release(nd);
 	return rc;
 }
 
-static void follow_dotdot(struct nameidata *nd)
+int nd_follow_mounts(struct nameidata *nd, struct path *p)
 {
+	if ((nd->flags & LOOKUP_NO_XDEV) && lookup_mnt(p->mnt, p->dentry))
+		return -EXDEV;
+	follow_mounts(p);
+	return 0;
+}
+
+/* follow_dotdot(): ".." stays at the root (RESOLVE_BENEATH: may not
+ * reach it), climbs out of mounts to their mountpoints (RESOLVE_NO_XDEV:
+ * may not) and then into whatever is mounted on the parent. */
+int nd_dotdot(struct nameidata *nd)
+{
+	bool crossed = false;
+
 	for (;;) {
 		struct path up;
 
-		if (nd->cur.dentry == nd->root.dentry && nd->cur.mnt == nd->root.mnt)
-			return;
+		if ((nd->cur.dentry == nd->root.dentry && nd->cur.mnt == nd->root.mnt) ||
+		    (nd->cur.dentry == nd->cur.mnt->root && !nd->cur.mnt->parent)) {
+			/* The root, or the top of the whole tree: ".."
+			 * stays. */
+			return (nd->flags & LOOKUP_BENEATH) ? -EXDEV : 0;
+		}
 		if (nd->cur.dentry != nd->cur.mnt->root) {
 			up.mnt = nd->cur.mnt;
 			up.dentry = nd->cur.dentry->parent;
 			nd_set_cur(nd, &up);
 			break;
 		}
-		if (!nd->cur.mnt->parent)
-			return; /* the top of the whole tree: ".." stays */
 		up.mnt = nd->cur.mnt->parent;
 		up.dentry = nd->cur.mnt->mountpoint;
 		nd_set_cur(nd, &up);
+		crossed = true;
 	}
-	follow_mounts(&nd->cur);
+	if (crossed && (nd->flags & LOOKUP_NO_XDEV))
+		return -EXDEV;
+	return nd_follow_mounts(nd, &nd->cur);
+}
+
+int nd_get_link(struct nameidata *nd, const struct path *link, struct path *out)
+{
+	struct inode *ino = link->dentry->inode;
+	bool magic = !ino->iops->link_is_magic || ino->iops->link_is_magic(ino);
+	int rc;
+
+	if (magic && (nd->flags & LOOKUP_NO_MAGICLINKS))
+		return -ELOOP;
+	/* Linux cannot follow these in an RCU walk either. */
+	if (nd->flags & LOOKUP_CACHED)
+		return -EAGAIN;
+	rc = ino->iops->get_link(nd->t, link, out);
+	if (rc < 0 || !magic)
+		return rc;
+	/* nd_jump_link(): a jump to another mount is a crossing, and a
+	 * scoped lookup cannot tell where a jump lands. */
+	if (((nd->flags & LOOKUP_NO_XDEV) && out->mnt != nd->cur.mnt) ||
+	    (nd->flags & LOOKUP_IS_SCOPED)) {
+		path_put(out);
+		return -EXDEV;
+	}
+	return 0;
+}
+
+/* nd_jump_root(): an absolute path restarts at the root, which a
+ * RESOLVE_BENEATH lookup may not reach and which may be a crossing. */
+static int nd_jump_root(struct nameidata *nd)
+{
+	if (nd->flags & LOOKUP_BENEATH)
+		return -EXDEV;
+	if ((nd->flags & LOOKUP_NO_XDEV) && nd->cur.mnt != nd->root.mnt)
+		return -EXDEV;
+	nd_set_cur(nd, &nd->root);
+	return 0;
 }
 
 static enum last_type component_type(const char *name, size_t len)
@@ -258,8 +325,8 @@ int nd_walk(struct nameidata *nd, const char *path, bool parent)
 		nd->last[0] = '\0';
 		nd->last_slash = false;
 	}
-	if (*p == '/')
-		nd_set_cur(nd, &nd->root);
+	if (*p == '/' && (rc = nd_jump_root(nd)) < 0)
+		return rc;
 
 	for (;;) {
 		const char *name;
@@ -303,35 +370,45 @@ int nd_walk(struct nameidata *nd, const char *path, bool parent)
 			continue;
 		}
 		if (type == LAST_DOTDOT) {
-			follow_dotdot(nd);
+			if ((rc = nd_dotdot(nd)) < 0)
+				return rc;
 			p = next;
 			continue;
 		}
 
-		child = d_lookup_child(nd->cur.dentry, name, len, &rc);
-		if (!child)
-			return rc;
+		if (nd->flags & LOOKUP_CACHED) {
+			child = d_lookup_cached(nd->cur.dentry, name, len);
+			if (!child)
+				return -EAGAIN;
+		} else {
+			child = d_lookup_child(nd->cur.dentry, name, len, &rc);
+			if (!child)
+				return rc;
+		}
 		if (!child->inode) {
 			dentry_put(child);
 			return -ENOENT;
 		}
 		cp.mnt = mnt_get(nd->cur.mnt);
 		cp.dentry = child;
-		follow_mounts(&cp);
+		if ((rc = nd_follow_mounts(nd, &cp)) < 0) {
+			path_put(&cp);
+			return rc;
+		}
 		ino = cp.dentry->inode;
 
 		if (S_ISLNK(ino->mode) && (!is_last || has_slash || (nd->flags & LOOKUP_FOLLOW))) {
 			char *target, *nbuf;
 			size_t tlen;
 
-			if (++nd->nlinks > MAX_SYMLINKS) {
+			if ((nd->flags & LOOKUP_NO_SYMLINKS) || ++nd->nlinks > MAX_SYMLINKS) {
 				path_put(&cp);
 				return -ELOOP;
 			}
 			if (ino->iops && ino->iops->get_link) {
 				struct path jump;
 
-				rc = ino->iops->get_link(nd->t, &cp, &jump);
+				rc = nd_get_link(nd, &cp, &jump);
 				path_put(&cp);
 				if (rc < 0)
 					return rc;
@@ -359,8 +436,8 @@ int nd_walk(struct nameidata *nd, const char *path, bool parent)
 			free(target);
 			free(buf);
 			buf = p = nbuf;
-			if (*p == '/')
-				nd_set_cur(nd, &nd->root);
+			if (*p == '/' && (rc = nd_jump_root(nd)) < 0)
+				return rc;
 			continue;
 		}
 		if ((!is_last || has_slash) && !S_ISDIR(ino->mode)) {

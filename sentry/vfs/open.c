@@ -228,7 +228,7 @@ static int create_and_open(struct nameidata *nd, struct dentry *child, int flags
 }
 
 static int open_create(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
-		       struct file **out)
+		       unsigned int resolve, struct file **out)
 {
 	_cleanup_free_ char *link = NULL;
 	const char *walk = path;
@@ -237,7 +237,7 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 
 	if (!path[0])
 		return -ENOENT;
-	rc = nd_init(&nd, t, NULL, dirfd, path, LOOKUP_FOLLOW);
+	rc = nd_init(&nd, t, NULL, dirfd, path, LOOKUP_FOLLOW | resolve);
 	if (rc < 0)
 		return rc;
 	for (;;) {
@@ -249,7 +249,10 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 		if (rc < 0)
 			break;
 		/* "/", "." and "..": an existing directory; "name/": cannot
-		 * be created as a regular file. */
+		 * be created as a regular file. A scoped ".." may not even
+		 * get there (open_last_lookups' handle_dots). */
+		if (nd.last_type == LAST_DOTDOT && (rc = nd_dotdot(&nd)) < 0)
+			break;
 		if (nd.last_type != LAST_NORM || nd.last_slash) {
 			rc = -EISDIR;
 			break;
@@ -269,7 +272,10 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 		}
 		cp.mnt = mnt_get(nd.cur.mnt);
 		cp.dentry = child;
-		follow_mounts(&cp);
+		if ((rc = nd_follow_mounts(&nd, &cp)) < 0) {
+			path_put(&cp);
+			break;
+		}
 		if (!S_ISLNK(cp.dentry->inode->mode)) {
 			rc = S_ISDIR(cp.dentry->inode->mode) ? -EISDIR
 							     : vfs_do_open(t, NULL, &cp, flags, false, out);
@@ -282,7 +288,7 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 			rc = -ELOOP;
 			break;
 		}
-		if (++nd.nlinks > MAX_SYMLINKS) {
+		if ((resolve & LOOKUP_NO_SYMLINKS) || ++nd.nlinks > MAX_SYMLINKS) {
 			path_put(&cp);
 			rc = -ELOOP;
 			break;
@@ -292,7 +298,7 @@ static int open_create(struct task *t, int dirfd, const char *path, int flags, u
 			 * existing object: open it, never create. */
 			struct path jump;
 
-			rc = cp.dentry->inode->iops->get_link(t, &cp, &jump);
+			rc = nd_get_link(&nd, &cp, &jump);
 			path_put(&cp);
 			if (rc < 0)
 				break;
@@ -350,6 +356,12 @@ static int open_tmpfile(struct task *t, const struct path *dir, int flags, uint3
 
 int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mode, struct file **out)
 {
+	return vfs_open_how(t, dirfd, path, flags, mode, 0, out);
+}
+
+int vfs_open_how(struct task *t, int dirfd, const char *path, int flags, uint32_t mode,
+		 unsigned int resolve, struct file **out)
+{
 	unsigned int lf;
 	struct path p;
 	int rc;
@@ -362,7 +374,7 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 			    (KERNEL_O_TMPFILE_BIT | O_DIRECTORY) ||
 		    !(acc_mode(flags) & MAY_WRITE))
 			return -EINVAL;
-		rc = vfs_lookup(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
+		rc = vfs_lookup(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY | resolve, &p);
 		if (rc < 0)
 			return rc;
 		rc = open_tmpfile(t, &p, flags & ~(KERNEL_O_TMPFILE_BIT | O_DIRECTORY), mode, out);
@@ -372,9 +384,9 @@ int vfs_open(struct task *t, int dirfd, const char *path, int flags, uint32_t mo
 	if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
 		return -EINVAL;
 	if (flags & O_CREAT)
-		return open_create(t, dirfd, path, flags, mode, out);
+		return open_create(t, dirfd, path, flags, mode, resolve, out);
 
-	lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+	lf = ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) | resolve;
 	if (flags & O_DIRECTORY)
 		lf |= LOOKUP_DIRECTORY;
 	rc = vfs_lookup(t, dirfd, path, lf, &p);

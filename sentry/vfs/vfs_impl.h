@@ -58,6 +58,10 @@ struct dentry *d_make_root(struct inode *ino);
 /* The cached child name of parent, or after asking the filesystem. New
  * reference (possibly to a negative dentry), or an ERR in *err and NULL. */
 struct dentry *d_lookup_child(struct dentry *parent, const char *name, size_t len, int *err);
+/* The cached child name of parent without asking the filesystem (NULL:
+ * not in the cache, or one the filesystem must revalidate): openat2's
+ * RESOLVE_CACHED. New reference, possibly to a negative dentry. */
+struct dentry *d_lookup_cached(struct dentry *parent, const char *name, size_t len);
 /* A dentry under parent that no lookup finds (O_TMPFILE files): it
  * takes a reference on ino. */
 struct dentry *d_alloc_unhashed(struct dentry *parent, const char *name, struct inode *ino);
@@ -168,6 +172,16 @@ void nd_release(struct nameidata *nd);
 /* Walks path in nd; with parent set, stops before the last component and
  * records it in nd->last*, else nd->cur is the result. */
 int nd_walk(struct nameidata *nd, const char *path, bool parent);
+/* ".." from nd->cur (handle_dots): -EXDEV when LOOKUP_BENEATH or
+ * LOOKUP_NO_XDEV forbid the step. */
+int nd_dotdot(struct nameidata *nd);
+/* Follows the get_link link at link (a magic link or /proc/self) from
+ * nd->cur with the RESOLVE_* checks of Linux's nd_jump_link; *out is
+ * the path it stands for (new reference). */
+int nd_get_link(struct nameidata *nd, const struct path *link, struct path *out);
+/* follow_mounts for a walk: -EXDEV under LOOKUP_NO_XDEV if p has a
+ * mount on it. */
+int nd_follow_mounts(struct nameidata *nd, struct path *p);
 /* The same as vfs_lookup with explicit credentials. */
 int vfs_lookup_cred(struct task *t, const struct cred *cred, int dirfd, const char *path,
 		    unsigned int flags, struct path *out);
