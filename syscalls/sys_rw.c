@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -29,6 +30,8 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fdtable.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/fs/socket.h"
 #include "sentry/mm.h"
 #include "sentry/usercopy.h"
 #include "sentry/vfs.h"
@@ -40,9 +43,15 @@
 /* x86_64 TASK_SIZE_MAX: what access_ok() accepts. */
 #define TASK_SIZE_MAX 0x7ffffffff000ULL
 
-#ifndef RWF_HIPRI
-#define RWF_HIPRI 0x00000001
-#endif
+/* preadv2/pwritev2 flags (<linux/fs.h>, which clashes with glibc). */
+#define K_RWF_HIPRI     0x001
+#define K_RWF_DSYNC     0x002
+#define K_RWF_SYNC      0x004
+#define K_RWF_NOWAIT    0x008
+#define K_RWF_APPEND    0x010
+#define K_RWF_NOAPPEND  0x020
+#define K_RWF_ATOMIC    0x040
+#define K_RWF_DONTCACHE 0x080
 
 /* One user memory segment of a transfer. */
 struct uvec {
@@ -396,14 +405,72 @@ SYSCALL_DEFINE(pwrite64, "dbul")
 	return do_write(t, (int)a->a[0], a->a[1], a->a[2], &pos);
 }
 
-/* upos NULL: at the file position. */
+static long rw_vec(struct task *t, struct file *f, const struct uvec *vec, uint64_t nr,
+		   size_t total, int64_t *upos, bool write);
+
+/* kiocb_set_rw_flags(): what the RWF_* flags of preadv2/pwritev2 ask of
+ * f, checked once the transfer is known to be non-empty. */
+static int rwf_check(struct file *f, uint64_t rwf, bool write)
+{
+	if (rwf & ~(uint64_t)(K_RWF_HIPRI | K_RWF_DSYNC | K_RWF_SYNC | K_RWF_NOWAIT |
+			      K_RWF_APPEND | K_RWF_NOAPPEND | K_RWF_ATOMIC | K_RWF_DONTCACHE)) {
+		/* RWF_NOSIGNAL (6.16) and later ones. */
+		log_once("rwf-unknown", "preadv2/pwritev2: flags %#lx not supported",
+			 (unsigned long)rwf);
+		return -EOPNOTSUPP;
+	}
+	if ((rwf & K_RWF_APPEND) && (rwf & K_RWF_NOAPPEND))
+		return -EINVAL;
+	/* FMODE_NOWAIT: the sandbox's pipes and sockets never block once
+	 * told not to; other files (tmpfs as on Linux) refuse. */
+	if ((rwf & K_RWF_NOWAIT) && !file_is_pipe(f) && !socket_from_file(f))
+		return -EOPNOTSUPP;
+	/* No file can do untorn writes or uncached I/O. */
+	if (rwf & (K_RWF_ATOMIC | K_RWF_DONTCACHE))
+		return -EOPNOTSUPP;
+	/* A gofer file's host descriptor appends whatever the offset. */
+	if (write && (rwf & K_RWF_NOAPPEND) && (f->flags & O_APPEND) && f->inode &&
+	    strcmp(f->inode->sb->fstype, "9p") == 0) {
+		log_once("rwf-noappend-gofer", "pwritev2: RWF_NOAPPEND on a gofer file");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* A transfer with RWF_* flags: O_NONBLOCK/O_APPEND for this call only
+ * (the sentry is one thread: nobody sees the file's flags meanwhile),
+ * then the sync RWF_DSYNC/RWF_SYNC ask for (generic_write_sync). */
+static long rw_vec_flags(struct task *t, struct file *f, const struct uvec *vec, uint64_t nr,
+			 size_t total, int64_t *upos, bool write, uint64_t rwf)
+{
+	int saved = f->flags;
+	long r;
+
+	if (rwf & K_RWF_NOWAIT)
+		f->flags |= O_NONBLOCK;
+	if (write && (rwf & K_RWF_APPEND))
+		f->flags |= O_APPEND;
+	if (write && (rwf & K_RWF_NOAPPEND))
+		f->flags &= ~O_APPEND;
+	r = rw_vec(t, f, vec, nr, total, upos, write);
+	f->flags = (f->flags & ~(O_NONBLOCK | O_APPEND)) | (saved & (O_NONBLOCK | O_APPEND));
+	if (write && r > 0 && (rwf & (K_RWF_DSYNC | K_RWF_SYNC)) && f->inode &&
+	    S_ISREG(f->inode->mode)) {
+		int s = vfs_fsync(f, !(rwf & K_RWF_SYNC));
+
+		if (s < 0 && s != -EINVAL)
+			return s;
+	}
+	return r;
+}
+
+/* upos NULL: at the file position. rwf: preadv2/pwritev2's flags. */
 static long do_readv(struct task *t, int fd, uint64_t uiov, uint64_t nr, int64_t *upos,
-		     bool write)
+		     bool write, uint64_t rwf)
 {
 	_cleanup_file_ struct file *f = fd_get(t, fd);
 	_cleanup_free_ struct uvec *vec = NULL;
 	size_t total;
-	int64_t p;
 	int r;
 
 	if (!f)
@@ -416,6 +483,27 @@ static long do_readv(struct task *t, int fd, uint64_t uiov, uint64_t nr, int64_t
 	r = rw_check(f, write);
 	if (r)
 		return r;
+	if (rwf) {
+		/* Linux's vfs_readv: nothing to move, nothing checked. */
+		if (total == 0)
+			return 0;
+		r = rw_verify_pos(f, upos ? *upos : f->pos, total);
+		if (r)
+			return r;
+		r = rwf_check(f, rwf, write);
+		if (r)
+			return r;
+		return rw_vec_flags(t, f, vec, nr, total, upos, write, rwf);
+	}
+	return rw_vec(t, f, vec, nr, total, upos, write);
+}
+
+static long rw_vec(struct task *t, struct file *f, const struct uvec *vec, uint64_t nr,
+		   size_t total, int64_t *upos, bool write)
+{
+	int64_t p;
+	int r;
+
 	if (!upos && (write ? f->ops->write_user : f->ops->read_user))
 		return rw_user(t, f, vec, (int)nr, total, write);
 	if (total == 0)
@@ -437,12 +525,12 @@ static long do_readv(struct task *t, int fd, uint64_t uiov, uint64_t nr, int64_t
 
 SYSCALL_DEFINE(readv, "dpd")
 {
-	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, false);
+	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, false, 0);
 }
 
 SYSCALL_DEFINE(writev, "dpd")
 {
-	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, true);
+	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, true, 0);
 }
 
 /* On 64-bit the offset is the low word alone (pos_from_hilo). */
@@ -452,7 +540,7 @@ SYSCALL_DEFINE(preadv, "dpdl")
 
 	if (pos < 0)
 		return -EINVAL;
-	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, false);
+	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, false, 0);
 }
 
 SYSCALL_DEFINE(pwritev, "dpdl")
@@ -461,28 +549,21 @@ SYSCALL_DEFINE(pwritev, "dpdl")
 
 	if (pos < 0)
 		return -EINVAL;
-	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, true);
+	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, true, 0);
 }
 
-/* preadv2/pwritev2: offset -1 means the file position. Only RWF_HIPRI (a
- * polling hint) is accepted; RWF_NOWAIT, RWF_DSYNC, RWF_SYNC and
- * RWF_APPEND change semantics and are refused rather than ignored. */
+/* preadv2/pwritev2: offset -1 means the file position. RWF_HIPRI is a
+ * polling hint; the others are rwf_check's. */
 static long do_rwv2(struct task *t, const struct syscall_args *a, bool write)
 {
 	int64_t pos = (int64_t)a->a[3];
-	uint64_t flags = a->a[5];
+	uint64_t flags = a->a[5] & 0xffffffffu; /* rwf_t is an int */
 
-	if (flags & ~(uint64_t)RWF_HIPRI) {
-		log_once(write ? "pwritev2-flags" : "preadv2-flags",
-			 "%s: flags %#lx not supported", write ? "pwritev2" : "preadv2",
-			 (unsigned long)flags);
-		return -EOPNOTSUPP;
-	}
 	if (pos == -1)
-		return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, write);
+		return do_readv(t, (int)a->a[0], a->a[1], a->a[2], NULL, write, flags);
 	if (pos < 0)
 		return -EINVAL;
-	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, write);
+	return do_readv(t, (int)a->a[0], a->a[1], a->a[2], &pos, write, flags);
 }
 
 SYSCALL_DEFINE(preadv2, "dpdllx")
