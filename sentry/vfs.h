@@ -164,6 +164,9 @@ struct inode {
 	/* The fsnotify marks (inotify watches) on this inode, NULL if it
 	 * never had any (sentry/fsnotify.h, Linux's i_fsnotify_marks). */
 	struct fsnotify_conn *i_fsnotify;
+	/* An O_TMPFILE|O_EXCL file: linkat never names it (Linux's inode
+	 * without I_LINKABLE). */
+	bool i_unlinkable;
 };
 
 struct file_ops {

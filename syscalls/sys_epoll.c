@@ -7,6 +7,7 @@
  *   [1] deadline: EP_NO_WAIT, EP_FOREVER, or CLOCK_MONOTONIC ns
  *   [2] 1 when the call installed a temporary signal mask */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
@@ -70,10 +71,10 @@ SYSCALL_DEFINE(epoll_ctl, "fdfp")
 	if (op != EPOLL_CTL_DEL && copy_from_user(t, &ev, a->a[3], sizeof(ev)))
 		return -EFAULT;
 	_cleanup_file_ struct file *epf = fd_get(t, (int)a->a[0]);
-	if (!epf)
+	if (!epf || (epf->flags & O_PATH))
 		return -EBADF;
 	_cleanup_file_ struct file *tf = fd_get(t, (int)a->a[2]);
-	if (!tf)
+	if (!tf || (tf->flags & O_PATH))
 		return -EBADF;
 	return epoll_ctl_file(t, epf, op, (int)a->a[2], tf, &ev);
 }
@@ -91,7 +92,7 @@ static long do_epoll_wait(struct task *t, int epfd, uint64_t uevents, int maxeve
 	if (bytes > TASK_SIZE_MAX || uevents > TASK_SIZE_MAX - bytes)
 		return -EFAULT;
 	_cleanup_file_ struct file *f = fd_get(t, epfd);
-	if (!f)
+	if (!f || (f->flags & O_PATH))
 		return -EBADF;
 	if (!file_is_epoll(f))
 		return -EINVAL;

@@ -187,16 +187,23 @@ SYSCALL_DEFINE_NR(437, openat2, "fspu")
 
 /* ---- stat ---- */
 
-static int stat_fd(struct task *t, int fd, struct stat *st)
+/* mnt_id (may be NULL): the mount ID of what was found (statx's
+ * stx_mnt_id), -1 for files outside the tree. */
+static int stat_fd(struct task *t, int fd, struct stat *st, int *mnt_id)
 {
 	struct file *f;
 	int rc;
 
-	if (fd == AT_FDCWD)
+	if (fd == AT_FDCWD) {
+		if (mnt_id)
+			*mnt_id = t->fs->cwd.mnt->id;
 		return vfs_stat_path(&t->fs->cwd, st);
+	}
 	f = fd_get(t, fd);
 	if (!f)
 		return -EBADF;
+	if (mnt_id)
+		*mnt_id = f->path.mnt ? f->path.mnt->id : -1;
 	/* An O_PATH file's ops know nothing of attributes: ask the inode. */
 	if ((f->flags & O_PATH) && f->path.dentry)
 		rc = vfs_stat_path(&f->path, st);
@@ -206,7 +213,8 @@ static int stat_fd(struct task *t, int fd, struct stat *st)
 	return rc;
 }
 
-static int do_fstatat(struct task *t, int dirfd, uint64_t upath, int flags, struct stat *st)
+static int do_fstatat_mnt(struct task *t, int dirfd, uint64_t upath, int flags, struct stat *st,
+			  int *mnt_id)
 {
 	_cleanup_free_ char *path = NULL;
 	struct path p;
@@ -218,13 +226,20 @@ static int do_fstatat(struct task *t, int dirfd, uint64_t upath, int flags, stru
 	/* fstat semantics, which also covers files outside the tree
 	 * (pipes, sockets). */
 	if (!path[0])
-		return stat_fd(t, dirfd, st);
+		return stat_fd(t, dirfd, st, mnt_id);
 	rc = vfs_lookup(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
 	if (rc < 0)
 		return rc;
+	if (mnt_id)
+		*mnt_id = p.mnt->id;
 	rc = vfs_stat_path(&p, st);
 	path_put(&p);
 	return rc;
+}
+
+static int do_fstatat(struct task *t, int dirfd, uint64_t upath, int flags, struct stat *st)
+{
+	return do_fstatat_mnt(t, dirfd, upath, flags, st, NULL);
 }
 
 static long stat_out(struct task *t, int rc, const struct stat *st, uint64_t ubuf)
@@ -256,7 +271,7 @@ SYSCALL_DEFINE(fstat, "fp")
 	/* AT_FDCWD means the cwd only to the *at calls. */
 	if (fd == AT_FDCWD)
 		return -EBADF;
-	return stat_out(t, stat_fd(t, fd, &st), &st, a->a[1]);
+	return stat_out(t, stat_fd(t, fd, &st, NULL), &st, a->a[1]);
 }
 
 SYSCALL_DEFINE(newfstatat, "fspx")
@@ -280,7 +295,7 @@ SYSCALL_DEFINE(statx, "fsxxp")
 	unsigned int mask = (unsigned int)a->a[3];
 	struct statx sx;
 	struct stat st;
-	int rc;
+	int rc, mnt_id = -1;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
@@ -288,12 +303,17 @@ SYSCALL_DEFINE(statx, "fsxxp")
 		return -EINVAL;
 	if (mask & STATX__RESERVED)
 		return -EINVAL;
-	rc = do_fstatat(t, (int)a->a[0], a->a[1], flags & ~AT_STATX_SYNC_TYPE, &st);
+	rc = do_fstatat_mnt(t, (int)a->a[0], a->a[1], flags & ~AT_STATX_SYNC_TYPE, &st, &mnt_id);
 	if (rc < 0)
 		return rc;
 	memset(&sx, 0, sizeof(sx));
-	/* Everything stat(2) knows; no birth time. */
+	/* Everything stat(2) knows and the mount ID (as Linux, whether asked
+	 * or not); no birth time. */
 	sx.stx_mask = STATX_BASIC_STATS;
+	if (mnt_id >= 0) {
+		sx.stx_mask |= STATX_MNT_ID;
+		sx.stx_mnt_id = (uint64_t)mnt_id;
+	}
 	sx.stx_blksize = (uint32_t)st.st_blksize;
 	sx.stx_nlink = (uint32_t)st.st_nlink;
 	sx.stx_uid = st.st_uid;
@@ -902,6 +922,8 @@ static long do_linkat(struct task *t, int olddirfd, uint64_t uold, int newdirfd,
 		rc = -EPERM;
 	else if (S_ISDIR(src->mode))
 		rc = -EPERM;
+	else if (src->nlink == 0 && src->i_unlinkable)
+		rc = -ENOENT;
 	else if ((rc = dir->iops->link(dir, nd.last, src)) == 0) {
 		d_instantiate(child, src);
 		/* fsnotify_link(): the count first, then the new entry. */
@@ -1443,6 +1465,10 @@ static long do_utimes(struct task *t, int dirfd, uint64_t upath, const struct ti
 	f = fd_get(t, dirfd);
 	if (!f)
 		return -EBADF;
+	if (f->flags & O_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
 	/* Files outside the tree (pipes, sockets) have no attributes the
 	 * sandbox can change. */
 	rc = f->path.dentry ? vfs_setattr(t, &f->path, &ia) : -EPERM;

@@ -19,6 +19,7 @@
  * restarts through restart_syscall with its deadline in t->restart_block,
  * as Linux's do_restart_poll. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,11 @@ static long do_poll(struct task *t, uint64_t ufds, unsigned int nfds)
 		if (pfds[i].fd < 0)
 			continue;
 		f = fd_get(t, pfds[i].fd);
+		/* O_PATH files are no files to poll (fdget skips them). */
+		if (f && (f->flags & O_PATH)) {
+			file_put(f);
+			f = NULL;
+		}
 		if (!f) {
 			pfds[i].revents = POLLNVAL;
 			count++;
@@ -367,7 +373,11 @@ static long core_sys_select(struct task *t, int n, uint64_t uin, uint64_t uout, 
 		f = fd_get(t, fd);
 		if (!f)
 			return -EBADF;
+		bool opath = f->flags & O_PATH;
+
 		file_put(f);
+		if (opath)
+			return -EBADF;
 	}
 	for (int fd = 0; fd < n; fd++) {
 		bool want_in = test_bit(in, fd), want_out = test_bit(out, fd), want_ex = test_bit(ex, fd);

@@ -346,6 +346,7 @@ static int open_tmpfile(struct task *t, const struct path *dir, int flags, uint3
 	if (rc < 0)
 		return rc;
 	snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino->ino);
+	ino->i_unlinkable = flags & O_EXCL;
 	p.mnt = dir->mnt;
 	p.dentry = d_alloc_unhashed(dir->dentry, name, ino);
 	inode_put(ino);

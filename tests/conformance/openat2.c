@@ -53,10 +53,20 @@ static int put(const char *path, const char *data)
 	return n == (ssize_t)strlen(data) ? 0 : -1;
 }
 
+/* A scoped lookup whose ".." raced with a rename or mount anywhere on the
+ * host gets EAGAIN from Linux, to be retried (openat2(2)); so does an RCU
+ * walk (RESOLVE_CACHED) that raced with a mount. What fails every time
+ * still fails. */
 static long oa2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
 {
 	struct how h = { flags, mode, resolve };
-	return syscall(SYS_openat2, dirfd, path, &h, sizeof(h));
+	long r;
+	int tries = 0;
+	do
+		r = syscall(SYS_openat2, dirfd, path, &h, sizeof(h));
+	while (r < 0 && errno == EAGAIN &&
+	       (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT | RESOLVE_CACHED)) && ++tries < 200);
+	return r;
 }
 
 /* Opens and reads the file, returning its text ("(ERRNAME)" on failure). */
