@@ -110,5 +110,5 @@ SYSCALL_DEFINE(syncfs, "d")
 {
 	_cleanup_file_ struct file *f = fd_get(t, (int)a->a[0]);
 
-	return f ? 0 : -EBADF;
+	return f && !(f->flags & O_PATH) ? 0 : -EBADF;
 }
