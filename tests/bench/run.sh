@@ -4,10 +4,13 @@
 #
 # (a) startup latency: `echo hello` run N times in the sandbox vs natively
 #     (chroot into the same rootfs), and with runc/crun when installed;
-# (b) syscall cost: bench_getpid natively vs in the sandbox.
+# (b) syscall cost: bench_getpid natively vs in the sandbox;
+# (c) fork cost: bench_fork (fork + _exit + wait of a process that touched
+#     BENCH_FORK_MIB of private memory) natively vs in the sandbox.
 #
 # Environment: BENCH_N (default 20) runs per startup measurement,
-# BENCH_MS (default 500) duration of the getpid loop.
+# BENCH_MS (default 500) duration of the getpid and fork loops,
+# BENCH_FORK_MIB (default 64) memory the forking process has touched.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -46,7 +49,8 @@ is_num() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 
 "$TESTS_DIR/make-bundle.sh" "$BUNDLE" echo hello >/dev/null || exit 1
 if [ -d "$BUILD/conformance" ]; then
-	"$TESTS_DIR/bundle-add.sh" "$BUNDLE" conformance "$BUILD"/conformance/bench_getpid
+	"$TESTS_DIR/bundle-add.sh" "$BUNDLE" conformance "$BUILD"/conformance/bench_getpid \
+		"$BUILD"/conformance/bench_fork
 fi
 
 # shellcheck disable=SC2317 # invoked through mean_ms
@@ -90,27 +94,38 @@ for rt in runc crun; do
 	fi
 done
 
-echo
-echo "== (b) syscall cost: getpid loop for ${MS} ms =="
-BG=$BUILD/conformance/bench_getpid
-if [ ! -x "$BG" ]; then
-	echo "skipped: $BG not built (make conformance)"
-	exit 0
-fi
-nat_line=$("$BG" "$MS")
-nat_ns=$(sed -n 's/^getpid: \([0-9.]*\) ns.*/\1/p' <<<"$nat_line")
-printf '%-28s %s\n' "native" "$nat_line"
-if sandboxrun_built; then
-	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" /conformance/bench_getpid "$MS" >/dev/null
-	sbx_line=$(timeout -k 5 120 "$SANDBOXRUN" --root "$STATE" run --bundle "$BUNDLE" bench-getpid </dev/null 2>"$WORK/err")
+# bench_section TITLE PROGRAM REGEX ARGS...: PROGRAM natively and in the
+# sandbox; REGEX (sed, one group) takes the figure to compare from its line.
+bench_section() {
+	local title=$1 prog=$2 re=$3 nat_line nat sbx_line sbx rc
+	shift 3
+	echo
+	echo "== $title =="
+	if [ ! -x "$BUILD/conformance/$prog" ]; then
+		echo "skipped: $BUILD/conformance/$prog not built (make conformance)"
+		return 0
+	fi
+	nat_line=$("$BUILD/conformance/$prog" "$@")
+	nat=$(sed -n "s/$re/\\1/p" <<<"$nat_line")
+	printf '%-28s %s\n' "native" "$nat_line"
+	if ! sandboxrun_built; then
+		printf '%-28s skipped: %s not built\n' "sandboxrun" "$SANDBOXRUN"
+		return 0
+	fi
+	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" "/conformance/$prog" "$@" >/dev/null
+	sbx_line=$(timeout -k 5 120 "$SANDBOXRUN" --root "$STATE" run --bundle "$BUNDLE" "bench-$prog" </dev/null 2>"$WORK/err")
 	rc=$?
-	sbx_ns=$(sed -n 's/^getpid: \([0-9.]*\) ns.*/\1/p' <<<"$sbx_line")
-	if [ $rc -eq 0 ] && is_num "$sbx_ns"; then
-		printf '%-28s %s   (%s native)\n' "sandboxrun" "$sbx_line" "$(ratio "$sbx_ns" "$nat_ns")"
+	sbx=$(sed -n "s/$re/\\1/p" <<<"$sbx_line")
+	if [ $rc -eq 0 ] && is_num "$sbx"; then
+		printf '%-28s %s   (%s native)\n' "sandboxrun" "$sbx_line" "$(ratio "$sbx" "$nat")"
 	else
 		printf '%-28s failed (exit %s): %s\n' "sandboxrun" "$rc" "$(tail -n 3 "$WORK/err")"
 	fi
-else
-	printf '%-28s skipped: %s not built\n' "sandboxrun" "$SANDBOXRUN"
-fi
+}
+
+bench_section "(b) syscall cost: getpid loop for ${MS} ms" bench_getpid \
+	'^getpid: \([0-9.]*\) ns.*' "$MS"
+FORK_MIB=${BENCH_FORK_MIB:-64}
+bench_section "(c) fork + exit + wait after touching ${FORK_MIB} MiB, for ${MS} ms" bench_fork \
+	'^fork: \([0-9.]*\) us.*' "$FORK_MIB" "$MS"
 exit 0
