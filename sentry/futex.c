@@ -51,7 +51,11 @@ static int futex_lookup(struct mm *mm, uint64_t uaddr, bool private_op, struct f
 	struct vma *v = mm_find_vma(mm, uaddr);
 	if (!v || !v->range || !(v->prot & PROT_READ) || uaddr + 4 > v->end)
 		return -EFAULT;
-	uint64_t off = v->range->off + v->range_off + (uaddr - v->start);
+	/* A word on a page shared copy-on-write gets its own copy first:
+	 * futex operations may store to it. */
+	uint64_t off;
+	if (mm_vma_mfoff(mm, v, uaddr, 4, (v->prot & PROT_WRITE) != 0, &off) < 4)
+		return -EFAULT;
 	if (!private_op && (v->flags & VMA_SHARED)) {
 		k->mm = NULL;
 		k->key = off;

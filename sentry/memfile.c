@@ -18,6 +18,13 @@ struct memfile_extent {
 	uint64_t off, len;
 };
 
+struct memfile_ref_leaf {
+	uint32_t nonzero;               /* counts that are not 0 */
+	uint32_t ref[MEMFILE_REF_LEAF];
+};
+
+#define REF_LEAF_BYTES ((uint64_t)MEMFILE_REF_LEAF * PAGE_SIZE)
+
 /* Grow the file in large steps: ftruncate is a host syscall, and file size
  * costs nothing until pages are touched. */
 #define MEMFILE_GROW_STEP (64ULL << 20)
@@ -45,6 +52,11 @@ void memfile_destroy(struct memfile *mf)
 		struct memfile_extent *n = e->next;
 		free(e);
 		e = n;
+	}
+	if (mf->refs) {
+		for (uint64_t i = 0; i < mf->reserve / REF_LEAF_BYTES + 1; i++)
+			free(mf->refs[i]);
+		free(mf->refs);
 	}
 	if (mf->base && mf->base != MAP_FAILED)
 		munmap(mf->base, mf->reserve);
@@ -172,4 +184,73 @@ uint64_t memfile_present_bytes(struct memfile *mf, uint64_t off, uint64_t len)
 		pos = chunk_end;
 	}
 	return n;
+}
+
+uint32_t memfile_page_ref(const struct memfile *mf, uint64_t off)
+{
+	if (!mf->refs)
+		return 0;
+	const struct memfile_ref_leaf *l = mf->refs[off / REF_LEAF_BYTES];
+	return l ? l->ref[(off % REF_LEAF_BYTES) / PAGE_SIZE] : 0;
+}
+
+void memfile_page_ref_inc(struct memfile *mf, uint64_t off)
+{
+	if (!mf->refs)
+		mf->refs = xzalloc(sizeof(*mf->refs) * (mf->reserve / REF_LEAF_BYTES + 1));
+	struct memfile_ref_leaf **lp = &mf->refs[off / REF_LEAF_BYTES];
+	if (!*lp)
+		*lp = xzalloc(sizeof(**lp));
+	if ((*lp)->ref[(off % REF_LEAF_BYTES) / PAGE_SIZE]++ == 0)
+		(*lp)->nonzero++;
+}
+
+uint32_t memfile_page_ref_dec(struct memfile *mf, uint64_t off)
+{
+	struct memfile_ref_leaf **lp = mf->refs ? &mf->refs[off / REF_LEAF_BYTES] : NULL;
+	if (!lp || !*lp)
+		return 0;
+	uint32_t *r = &(*lp)->ref[(off % REF_LEAF_BYTES) / PAGE_SIZE];
+	if (*r == 0)
+		return 0;
+	uint32_t left = --*r;
+	if (left == 0 && --(*lp)->nonzero == 0) {
+		free(*lp);
+		*lp = NULL;
+	}
+	return left;
+}
+
+uint64_t memfile_next_ref(const struct memfile *mf, uint64_t off, uint64_t end)
+{
+	if (!mf->refs)
+		return end;
+	for (uint64_t o = off; o < end;) {
+		const struct memfile_ref_leaf *l = mf->refs[o / REF_LEAF_BYTES];
+		if (!l) {
+			o = ALIGN_DOWN(o, REF_LEAF_BYTES) + REF_LEAF_BYTES;
+			continue;
+		}
+		if (l->ref[(o % REF_LEAF_BYTES) / PAGE_SIZE])
+			return o;
+		o += PAGE_SIZE;
+	}
+	return end;
+}
+
+int memfile_next_data(struct memfile *mf, uint64_t off, uint64_t end, uint64_t *dstart, uint64_t *dend)
+{
+	if (off >= end)
+		return 0;
+	off_t data = lseek(mf->fd, (off_t)off, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO ? 0 : -errno;
+	if ((uint64_t)data >= end)
+		return 0;
+	off_t hole = lseek(mf->fd, data, SEEK_HOLE);
+	if (hole < 0)
+		return -errno;
+	*dstart = (uint64_t)data;
+	*dend = MIN((uint64_t)hole, end);
+	return 1;
 }

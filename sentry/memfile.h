@@ -17,7 +17,12 @@ struct memfile {
 	uint64_t size;          /* current file size */
 	struct memfile_extent *free_list; /* sorted, coalesced */
 	uint64_t allocated;     /* bytes handed out (accounting) */
+	/* Per-page reference counts (memfile_page_ref): a sparse two-level
+	 * table, leaves of MEMFILE_REF_LEAF pages made on first use. */
+	struct memfile_ref_leaf **refs;
 };
+
+#define MEMFILE_REF_LEAF 1024
 
 int memfile_init(struct memfile *mf, uint64_t reserve);
 void memfile_destroy(struct memfile *mf);
@@ -34,6 +39,18 @@ int memfile_copy(struct memfile *mf, uint64_t dst, uint64_t src, uint64_t len);
 bool memfile_page_present(struct memfile *mf, uint64_t off);
 /* Bytes of [off, off+len) that are not holes. */
 uint64_t memfile_present_bytes(struct memfile *mf, uint64_t off, uint64_t len);
+/* Reference counts of single pages, for copy-on-write sharing across fork
+ * (sentry/mm.c: how many address spaces borrow the page). 0 for a page
+ * nobody counts. */
+uint32_t memfile_page_ref(const struct memfile *mf, uint64_t off);
+void memfile_page_ref_inc(struct memfile *mf, uint64_t off);
+/* Returns the count left. */
+uint32_t memfile_page_ref_dec(struct memfile *mf, uint64_t off);
+/* The first page in [off, end) with a nonzero count, or end. */
+uint64_t memfile_next_ref(const struct memfile *mf, uint64_t off, uint64_t end);
+/* The first run of pages that are not holes in [off, end): 1 with
+ * [*dstart, *dend) set, 0 if only holes remain, -errno. */
+int memfile_next_data(struct memfile *mf, uint64_t off, uint64_t end, uint64_t *dstart, uint64_t *dend);
 static inline void *memfile_ptr(struct memfile *mf, uint64_t off) { return mf->base + off; }
 
 #endif

@@ -20,6 +20,7 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 #include "sentry/fs/overlay.h"
+#include "sentry/cowmap.h"
 #include "sentry/kernel.h"
 #include "sentry/memfile.h"
 #include "sentry/mm.h"
@@ -63,10 +64,29 @@ struct mf_range *mf_range_get(struct mf_range *r)
 	return r;
 }
 
+static void cow_unborrow_range(struct mf_range *r, uint64_t idx, uint64_t n);
+
 void mf_range_put(struct mf_range *r)
 {
 	if (!r || --r->refcount > 0)
 		return;
+	if (r->cow) {
+		cow_unborrow_range(r, 0, r->len / PAGE_SIZE);
+		cow_map_free(r->cow);
+		r->cow = NULL;
+	}
+	if (r->nborrow > 0 && mf()) {
+		/* Other address spaces borrow some pages: those stay until
+		 * their last borrower goes (cow_unborrow), the rest go now. */
+		r->dead = true;
+		for (uint64_t a = r->off, end = r->off + r->len; a < end;) {
+			uint64_t b = memfile_next_ref(mf(), a, end);
+			if (b > a)
+				memfile_free(mf(), a, b - a);
+			a = b + PAGE_SIZE;
+		}
+		return;
+	}
 	if (mf())
 		memfile_free(mf(), r->off, r->len);
 	free(r);
@@ -99,6 +119,141 @@ static uint64_t vma_mfoff(const struct vma *v, uint64_t addr)
 static bool vma_private_pages(const struct vma *v)
 {
 	return v->range && !(v->flags & VMA_SHARED) && (!v->cache || (v->flags & VMA_COPIED));
+}
+
+/* ---- copy-on-write ----
+ *
+ * fork shares private memory (anonymous, and the private copies of file
+ * mappings) instead of copying it, as Linux does. The private range of
+ * each VMA that holds data is replaced, in the parent and in the child,
+ * by a fresh range (memory-file space only: it costs nothing until
+ * written) whose cow_map borrows the old range's pages that hold data,
+ * and the pages the old range itself borrowed. Pages that were holes
+ * become the fresh ranges' own at once: no sharing, no fault.
+ *
+ * A borrowed page counts its borrowers (memfile_page_ref). While there
+ * are several, every one maps it read-only in the platform; a write
+ * (mm_handle_wp_fault, or a sentry write through mm_vma_mfoff) copies it
+ * into the writer's own page at the same place, which only that address
+ * space maps writable. The last borrower just maps the page writable.
+ * The old range, once no VMA holds it, gives back its unborrowed pages at
+ * once and each borrowed one when its last borrower lets go (munmap,
+ * MADV_DONTNEED, a copy, exit, exec), so file space and memory follow
+ * what is still shared. Entries never chain: a fork copies the entry of
+ * a borrowed page, not a reference to the borrower. */
+
+static uint64_t vma_pgidx(const struct vma *v, uint64_t addr)
+{
+	return (v->range_off + (addr - v->start)) / PAGE_SIZE;
+}
+
+static bool vma_has_cow(const struct vma *v)
+{
+	return v->range && v->range->cow && v->range->cow->count;
+}
+
+static void cow_borrow(struct mf_range *r, uint64_t idx, struct mf_range *src, uint64_t off)
+{
+	if (!r->cow)
+		r->cow = cow_map_new(r->len / PAGE_SIZE);
+	cow_map_set(r->cow, idx, src, off);
+	memfile_page_ref_inc(mf(), off);
+	src->nborrow++;
+}
+
+static void cow_unborrow(struct mf_range *r, uint64_t idx)
+{
+	struct cow_ent *e = cow_map_lookup(r->cow, idx);
+	if (!e)
+		return;
+	struct mf_range *src = e->src;
+	uint64_t off = e->off;
+	cow_map_clear(r->cow, idx);
+	if (memfile_page_ref_dec(mf(), off) == 0) {
+		if (src->dead)
+			memfile_free(mf(), off, PAGE_SIZE);
+		else
+			memfile_decommit(mf(), off, PAGE_SIZE);
+	}
+	if (--src->nborrow == 0 && src->dead)
+		free(src);
+}
+
+/* Drops the entries of pages [idx, idx+n) of r. */
+static void cow_unborrow_range(struct mf_range *r, uint64_t idx, uint64_t n)
+{
+	if (!r->cow)
+		return;
+	for (uint64_t i = cow_map_next(r->cow, idx, idx + n); i < idx + n;
+	     i = cow_map_next(r->cow, i + 1, idx + n))
+		cow_unborrow(r, i);
+}
+
+/* Where page idx of r is, whether it is borrowed, and whether others
+ * borrow it too (so it must stay read-only). */
+static uint64_t cow_page(const struct mf_range *r, uint64_t idx, struct cow_ent **ent, bool *shared)
+{
+	struct cow_ent *e = cow_map_lookup(r->cow, idx);
+	*ent = e;
+	*shared = e && memfile_page_ref(mf(), e->off) > 1;
+	return e ? e->off : r->off + idx * PAGE_SIZE;
+}
+
+/* Before a write to page idx of r: a page shared with other borrowers is
+ * copied into r's own page. Returns true if the page moved. */
+static bool cow_break(struct mf_range *r, uint64_t idx)
+{
+	struct cow_ent *e = cow_map_lookup(r->cow, idx);
+	if (!e || memfile_page_ref(mf(), e->off) <= 1)
+		return false;
+	memcpy(memfile_ptr(mf(), r->off + idx * PAGE_SIZE), memfile_ptr(mf(), e->off), PAGE_SIZE);
+	cow_unborrow(r, idx);
+	return true;
+}
+
+/* fork: pages [idx, idx+n) of old become borrowed by p and c (fresh
+ * ranges, from their page 0): the pages holding data, and those old
+ * borrowed itself, whose entries move over. */
+static int cow_share(struct mf_range *old, uint64_t idx, uint64_t n, struct mf_range *p, struct mf_range *c)
+{
+	uint64_t start = old->off + idx * PAGE_SIZE, end = start + n * PAGE_SIZE;
+	for (uint64_t a = start; a < end;) {
+		uint64_t ds, de;
+		int r = memfile_next_data(mf(), a, end, &ds, &de);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break;
+		ds = ALIGN_DOWN(ds, PAGE_SIZE);
+		de = PAGE_ALIGN(de);
+		for (uint64_t q = ds; q < de; q += PAGE_SIZE) {
+			uint64_t i = (q - old->off) / PAGE_SIZE;
+			if (cow_map_lookup(old->cow, i))
+				continue; /* a page of old's own not in use */
+			cow_borrow(p, i - idx, old, q);
+			cow_borrow(c, i - idx, old, q);
+		}
+		a = de;
+	}
+	if (old->cow) {
+		for (uint64_t i = cow_map_next(old->cow, idx, idx + n); i < idx + n;
+		     i = cow_map_next(old->cow, i + 1, idx + n)) {
+			struct cow_ent *e = cow_map_lookup(old->cow, i);
+			cow_borrow(p, i - idx, e->src, e->off);
+			cow_borrow(c, i - idx, e->src, e->off);
+			cow_unborrow(old, i);
+		}
+	}
+	return 0;
+}
+
+/* Whether [idx, idx+n) of r holds anything fork must share. */
+static bool cow_worth_sharing(struct mf_range *r, uint64_t idx, uint64_t n)
+{
+	uint64_t ds, de;
+	if (r->cow && cow_map_next(r->cow, idx, idx + n) < idx + n)
+		return true;
+	return memfile_next_data(mf(), r->off + idx * PAGE_SIZE, r->off + (idx + n) * PAGE_SIZE, &ds, &de) != 0;
 }
 
 /* Where the file's pages end in v: the page holding the last byte of the
@@ -311,8 +466,10 @@ static int vma_remove(struct mm *mm, uint64_t start, uint64_t end, bool decommit
 			vma_split(mm, v, end);
 		/* Private pages belong to this VMA alone: give them back now
 		 * rather than when the whole range dies. */
-		if (decommit && vma_private_pages(v) && mf())
+		if (decommit && vma_private_pages(v) && mf()) {
+			cow_unborrow_range(v->range, vma_pgidx(v, v->start), (v->end - v->start) / PAGE_SIZE);
 			memfile_decommit(mf(), vma_mfoff(v, v->start), v->end - v->start);
+		}
 		n = list_entry(v->link.next, struct vma, link);
 		vma_free(mm, v);
 	}
@@ -360,6 +517,47 @@ static bool range_is_free(struct mm *mm, uint64_t start, uint64_t end)
 
 /* ---- the platform side ---- */
 
+/* Maps [start, end) of v's own or private range into the platform: its
+ * own pages with v's protection, borrowed ones read-only while others
+ * borrow them too (one call per run). */
+static int vma_map_pages(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	if (!vma_has_cow(v))
+		return pops()->as_map(mm->as, start, end - start, v->prot, vma_mfoff(v, start));
+	struct mf_range *r = v->range;
+	bool wr = v->prot & PROT_WRITE;
+	uint64_t i0 = vma_pgidx(v, start), iend = vma_pgidx(v, end);
+	for (uint64_t i = i0; i < iend;) {
+		uint64_t a = start + (i - i0) * PAGE_SIZE;
+		uint64_t j = cow_map_next(r->cow, i, iend);
+		int err;
+		if (j > i) {
+			err = pops()->as_map(mm->as, a, (j - i) * PAGE_SIZE, v->prot, r->off + i * PAGE_SIZE);
+			i = j;
+		} else {
+			struct cow_ent *e;
+			bool sh;
+			uint64_t off = cow_page(r, i, &e, &sh), n = 1;
+			sh = sh && wr;
+			for (; i + n < iend; n++) {
+				struct cow_ent *e2;
+				bool sh2;
+				uint64_t o2 = cow_page(r, i + n, &e2, &sh2);
+				if (!e2 || (sh2 && wr) != sh || o2 != off + n * PAGE_SIZE)
+					break;
+			}
+			err = pops()->as_map(mm->as, a, n * PAGE_SIZE, sh ? v->prot & ~PROT_WRITE : v->prot, off);
+			if (!err && !sh && wr)
+				for (uint64_t k = i; k < i + n; k++)
+					cow_map_lookup(r->cow, k)->mapped_rw = true;
+			i += n;
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* Maps [start, end) of v into the platform. A file mapping stops at the
  * file's last page (the rest faults: SIGBUS). Cache pages are loaded first
  * if fill, else only the loaded ones are mapped (the rest faults in).
@@ -390,7 +588,7 @@ static int vma_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t e
 		}
 		return 0;
 	}
-	return pops()->as_map(mm->as, start, end - start, v->prot, vma_mfoff(v, start));
+	return vma_map_pages(mm, v, start, end);
 }
 
 /* Re-establishes [start, end) of v (v's protection or pages changed). */
@@ -398,8 +596,10 @@ static int vma_remap(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 {
 	if (!mm->as)
 		return 0;
-	if (!v->cache)
+	if (!v->cache && !vma_has_cow(v))
 		return pops()->as_protect(mm->as, start, end - start, v->prot);
+	if (!v->cache) /* borrowed pages stay read-only */
+		return vma_map_pages(mm, v, start, end);
 	/* File mappings may have unmapped pages, which mprotect refuses. */
 	int err = pops()->as_unmap(mm->as, start, end - start);
 	return err ? err : vma_populate(mm, v, start, end, false);
@@ -736,7 +936,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	 * may have holes) are in it. */
 	bool files = false;
 	for (v = find_vma_from(mm, addr); v && v->start < end; v = vma_next(mm, v))
-		files |= v->cache != NULL;
+		files |= v->cache != NULL || vma_has_cow(v);
 	if (!files)
 		return pops()->as_protect(mm->as, addr, end - addr, prot);
 	for (v = find_vma_from(mm, addr); v && v->start < end; v = vma_next(mm, v)) {
@@ -771,6 +971,47 @@ uint64_t mm_brk(struct mm *mm, uint64_t newbrk)
 
 /* ---- fork ---- */
 
+/* The child's range for the private VMA v of parent: fresh pages that
+ * borrow v's, which v then borrows too from a fresh range of its own
+ * (see copy-on-write above), remapped read-only where shared. */
+static int vma_fork_private(struct mm *parent, struct vma *v, struct mf_range **child)
+{
+	uint64_t len = v->end - v->start, idx = vma_pgidx(v, v->start), n = len / PAGE_SIZE;
+	int err = 0;
+	struct mf_range *c = mf_range_alloc(len, &err);
+	if (!c)
+		return err;
+	*child = c;
+	if (!mf() || (v->flags & VMA_WIPEONFORK) || !cow_worth_sharing(v->range, idx, n))
+		return 0; /* the child starts with zeroes, the parent keeps its own */
+	struct mf_range *p = mf_range_alloc(len, &err);
+	if (!p)
+		goto fail;
+	err = cow_share(v->range, idx, n, p, c);
+	if (err) {
+		/* Undo what was borrowed; the parent keeps its own pages. */
+		mf_range_put(p);
+		goto fail;
+	}
+	mf_range_put(v->range);
+	v->range = p;
+	v->range_off = 0;
+	if (parent->as) {
+		err = vma_populate(parent, v, v->start, v->end, false);
+		if (err) {
+			/* Nothing of the old pages may stay mapped: the parent
+			 * faults its pages back in (mm_handle_fault). */
+			pops()->as_unmap(parent->as, v->start, len);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	mf_range_put(c);
+	*child = NULL;
+	return err;
+}
+
 int mm_fork(struct mm *parent, struct mm **out)
 {
 	struct mm *mm;
@@ -794,20 +1035,13 @@ int mm_fork(struct mm *parent, struct mm **out)
 	list_for_each_entry(v, &parent->vmas, link) {
 		if (v->flags & VMA_DONTFORK)
 			continue;
-		uint64_t len = v->end - v->start;
 		struct mf_range *priv = NULL;
 		if (vma_private_pages(v)) {
-			/* Private memory: an eager copy of the pages that exist
-			 * (none for MADV_WIPEONFORK). */
-			priv = mf_range_alloc(len, &err);
-			if (!priv)
+			/* Private memory: shared copy-on-write, or fresh
+			 * (nothing to share, MADV_WIPEONFORK). */
+			err = vma_fork_private(parent, v, &priv);
+			if (err)
 				goto fail;
-			if (mf() && !(v->flags & VMA_WIPEONFORK))
-				err = memfile_copy(mf(), priv->off, vma_mfoff(v, v->start), len);
-			if (err) {
-				mf_range_put(priv);
-				goto fail;
-			}
 		}
 		struct vma *c = vma_clone(v);
 		c->mm = mm;
@@ -1038,6 +1272,95 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, bool write)
 	return err ? -EFAULT : 0;
 }
 
+int mm_handle_wp_fault(struct mm *mm, uint64_t addr)
+{
+	uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v || !(v->prot & PROT_WRITE) || !vma_private_pages(v) || !vma_has_cow(v) || !mf())
+		return -EFAULT;
+	if (v->cache && page >= vma_file_limit(v))
+		return -EFAULT;
+	struct mf_range *r = v->range;
+	struct cow_ent *e = cow_map_lookup(r->cow, vma_pgidx(v, page));
+	/* A page of our own, or one already ours and writable, faulted for
+	 * some other reason (an instruction fetch from a no-exec page). */
+	if (!e || (e->mapped_rw && memfile_page_ref(mf(), e->off) <= 1))
+		return -EFAULT;
+	/* The faulting page gets its copy (Linux copies one page, and so
+	 * do we: memory figures stay Linux's). Each fault is a round trip to
+	 * the sentry, though, so the borrowed pages no one else holds any
+	 * more in the whole fault window become writable at once: they need
+	 * no copy. */
+	uint64_t ws = MAX(v->start, ALIGN_DOWN(page, FAULT_WINDOW));
+	uint64_t we = MIN(v->end, ALIGN_DOWN(page, FAULT_WINDOW) + FAULT_WINDOW);
+	if (v->cache)
+		we = MIN(we, vma_file_limit(v));
+	uint64_t lo = page, hi = page + PAGE_SIZE;
+	uint64_t i0 = vma_pgidx(v, ws), iend = vma_pgidx(v, we);
+	for (uint64_t i = cow_map_next(r->cow, i0, iend); i < iend; i = cow_map_next(r->cow, i + 1, iend)) {
+		uint64_t a = ws + (i - i0) * PAGE_SIZE;
+		e = cow_map_lookup(r->cow, i);
+		if (memfile_page_ref(mf(), e->off) <= 1) {
+			if (e->mapped_rw)
+				continue;
+			e->mapped_rw = true; /* ours alone now: mapped writable below */
+		} else if (a != page || !cow_break(r, i)) {
+			continue;
+		}
+		lo = MIN(lo, a);
+		hi = MAX(hi, a + PAGE_SIZE);
+	}
+	if (mm->as && vma_map_pages(mm, v, lo, hi))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t mm_vma_mfoff(struct mm *mm, struct vma *v, uint64_t addr, uint64_t len, bool write,
+		     uint64_t *mfoff)
+{
+	uint64_t n = MIN(len, v->end - addr);
+	if (!vma_has_cow(v) || !mf()) {
+		*mfoff = vma_mfoff(v, addr);
+		return (int64_t)n;
+	}
+	uint64_t idx = vma_pgidx(v, addr), in_page = addr % PAGE_SIZE;
+	struct cow_ent *e = cow_map_lookup(v->range->cow, idx);
+	if (e && write && cow_break(v->range, idx)) {
+		/* The application must see the sentry's store too. */
+		uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+		if (mm->as) {
+			int err = vma_map_pages(mm, v, page, page + PAGE_SIZE);
+			if (err)
+				return err;
+		}
+		e = NULL;
+	}
+	if (e) {
+		*mfoff = e->off + in_page;
+		return (int64_t)MIN(n, PAGE_SIZE - in_page);
+	}
+	/* A run of our own pages, up to the next borrowed one. */
+	uint64_t next = cow_map_next(v->range->cow, idx + 1, vma_pgidx(v, v->end));
+	*mfoff = vma_mfoff(v, addr);
+	return (int64_t)MIN(n, next * PAGE_SIZE - (v->range_off + (addr - v->start)));
+}
+
+void mm_vma_cow_usage(const struct vma *v, uint64_t *borrowed, uint64_t *shared, uint64_t *pss)
+{
+	*borrowed = *shared = *pss = 0;
+	if (!vma_has_cow(v) || !mf())
+		return;
+	uint64_t i0 = vma_pgidx(v, v->start), iend = vma_pgidx(v, v->end);
+	const struct cow_map *m = v->range->cow;
+	for (uint64_t i = cow_map_next(m, i0, iend); i < iend; i = cow_map_next(m, i + 1, iend)) {
+		uint32_t refs = memfile_page_ref(mf(), cow_map_lookup(m, i)->off);
+		*borrowed += PAGE_SIZE;
+		if (refs > 1)
+			*shared += PAGE_SIZE;
+		*pss += PAGE_SIZE / (refs ? refs : 1);
+	}
+}
+
 void mm_fault_signal(struct mm *mm, uint64_t addr, int err, int *signo, int *code)
 {
 	struct vma *v = mm_find_vma(mm, addr);
@@ -1120,6 +1443,8 @@ static void vma_mincore(struct vma *v, uint64_t addr, uint64_t end, uint8_t *vec
 			*vec = 0;
 		else if (v->cache && !(v->flags & VMA_COPIED))
 			*vec = pagecache_resident(v->cache, vma_foff(v, a));
+		else if (vma_has_cow(v) && cow_map_lookup(v->range->cow, vma_pgidx(v, a)))
+			*vec = 1; /* borrowed pages hold data */
 		else
 			*vec = memfile_page_present(mf(), vma_mfoff(v, a));
 	}
@@ -1146,6 +1471,10 @@ static int madvise_dontneed(struct mm *mm, struct vma *v, uint64_t a, uint64_t e
 {
 	if (!vma_private_pages(v) || !mf())
 		return 0; /* shared and cache pages keep their contents */
+	/* Borrowed pages are let go: the platform maps our own again. */
+	bool borrowed = vma_has_cow(v) &&
+			cow_map_next(v->range->cow, vma_pgidx(v, a), vma_pgidx(v, e)) < vma_pgidx(v, e);
+	cow_unborrow_range(v->range, vma_pgidx(v, a), (e - a) / PAGE_SIZE);
 	memfile_decommit(mf(), vma_mfoff(v, a), e - a);
 	if (v->cache) {
 		uint64_t lim = MIN(e, vma_file_limit(v));
@@ -1166,6 +1495,8 @@ static int madvise_dontneed(struct mm *mm, struct vma *v, uint64_t a, uint64_t e
 			}
 		}
 	}
+	if (borrowed && mm->as)
+		return vma_populate(mm, v, a, e, false);
 	return 0;
 }
 

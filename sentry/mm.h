@@ -17,12 +17,21 @@
 struct platform_as;
 struct file;
 struct pagecache;
+struct cow_map;
 
 /* A refcounted run of memory-file space shared by VMAs (split halves of one
  * mapping, MAP_SHARED mappings across fork). */
 struct mf_range {
 	int refcount;
 	uint64_t off, len;
+	/* Private memory after fork (copy-on-write, see mm.c): the pages of
+	 * this range borrowed from other ranges (NULL: none ever), how many
+	 * cow_map entries of other ranges borrow pages of this one, and
+	 * whether the range's holders are all gone (its borrowed pages then
+	 * live on alone, each freed when its last borrower lets go). */
+	struct cow_map *cow;
+	int nborrow;
+	bool dead;
 };
 
 #define VMA_SHARED    0x1  /* MAP_SHARED */
@@ -126,6 +135,25 @@ uint64_t mm_locked_bytes(struct mm *mm, uint64_t start, uint64_t end);
 struct mf_range *mf_range_alloc(uint64_t len, int *err);
 struct mf_range *mf_range_get(struct mf_range *r);
 void mf_range_put(struct mf_range *r);
+
+/* Copy-on-write (private memory after fork). A write access by the
+ * application to a page the platform maps read-only (the ptrace platform's
+ * SEGV_ACCERR) at addr: if the page is borrowed copy-on-write and its VMA
+ * writable, gives this address space its own copy (or the page itself when
+ * no one else holds it any more) mapped writable and returns 0; -EFAULT
+ * otherwise (a real protection fault). */
+int mm_handle_wp_fault(struct mm *mm, uint64_t addr);
+/* Where the sentry reads or writes the application's byte at addr of v
+ * (mapped, with a range): the memory-file offset, in *mfoff, and how many
+ * of the len bytes from addr are contiguous there, as the result (> 0), or
+ * -errno. write: copies a page borrowed copy-on-write first (usercopy,
+ * futex words). */
+int64_t mm_vma_mfoff(struct mm *mm, struct vma *v, uint64_t addr, uint64_t len, bool write,
+		     uint64_t *mfoff);
+/* /proc figures of v's borrowed pages: bytes borrowed (they count in the
+ * RSS of every address space that borrows them), of those shared with
+ * other address spaces now, and their proportional share (Pss). */
+void mm_vma_cow_usage(const struct vma *v, uint64_t *borrowed, uint64_t *shared, uint64_t *pss);
 
 /* Pure VMA bookkeeping, without a platform (unit-tested). */
 int vma_insert_range(struct mm *mm, uint64_t start, uint64_t end, int prot, int flags,

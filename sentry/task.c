@@ -170,9 +170,11 @@ void task_handle_stop(struct task *t, const struct platform_stop *stop)
 
 		t->state = TASK_RUNNABLE;
 		if (signo == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR)) {
-			/* A page not mapped yet (file pages, stack growth) is the
-			 * sentry's to fix; otherwise the VMAs say what it is. */
-			int err = code == SEGV_MAPERR ? mm_handle_fault(t->mm, stop->addr, false) : -EFAULT;
+			/* A page not mapped yet (file pages, stack growth) or a
+			 * write to a page shared copy-on-write is the sentry's to
+			 * fix; otherwise the VMAs say what it is. */
+			int err = code == SEGV_MAPERR ? mm_handle_fault(t->mm, stop->addr, false)
+						      : mm_handle_wp_fault(t->mm, stop->addr);
 
 			if (!err) {
 				return_to_user(t);

@@ -26,9 +26,17 @@ static int mm_walk(struct mm *mm, uint64_t addr, size_t n, int need, bool force,
 		/* File pages: loaded, or privately copied before a write. */
 		if (v->cache && mm_prepare_access(mm, v, addr, chunk, need & PROT_WRITE))
 			return -EFAULT;
-		fn(memfile_ptr(kernel->mf, v->range->off + v->range_off + (addr - v->start)), chunk, arg);
-		addr += chunk;
-		n -= chunk;
+		while (chunk > 0) {
+			/* Pages shared copy-on-write are copied before a write. */
+			uint64_t off;
+			int64_t c = mm_vma_mfoff(mm, v, addr, chunk, need & PROT_WRITE, &off);
+			if (c <= 0)
+				return -EFAULT;
+			fn(memfile_ptr(kernel->mf, off), (size_t)c, arg);
+			addr += (uint64_t)c;
+			n -= (size_t)c;
+			chunk -= (size_t)c;
+		}
 	}
 	return 0;
 }
@@ -100,7 +108,12 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 			if (chunk == 0)
 				return -EFAULT;
 		}
-		const char *p = memfile_ptr(kernel->mf, v->range->off + v->range_off + (src + done - v->start));
+		uint64_t off;
+		int64_t c = mm_vma_mfoff(t->mm, v, src + done, chunk, false, &off);
+		if (c <= 0)
+			return -EFAULT;
+		chunk = (size_t)c;
+		const char *p = memfile_ptr(kernel->mf, off);
 		const char *nul = memchr(p, 0, chunk);
 		if (nul) {
 			size_t l = (size_t)(nul - p);

@@ -59,7 +59,11 @@ static uint64_t vma_rss(const struct vma *v)
 {
 	if (!v->range)
 		return 0;
-	return pfs_resident_bytes(v->range->off + v->range_off, v->end - v->start);
+	/* Pages borrowed copy-on-write after fork count in every borrower's
+	 * RSS, as Linux counts a shared anonymous page in each process. */
+	uint64_t borrowed, shared, pss;
+	mm_vma_cow_usage(v, &borrowed, &shared, &pss);
+	return pfs_resident_bytes(v->range->off + v->range_off, v->end - v->start) + borrowed;
 }
 
 static void mm_stats(struct mm *mm, struct mm_stats *s)
@@ -575,6 +579,14 @@ static int show_smaps(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 		uint64_t size = (v->end - v->start) >> 10, rss = vma_rss(v) >> 10;
 		bool shared = (v->flags & VMA_SHARED) && v->range && v->range->refcount > 1;
 		uint64_t pss = shared ? rss / (uint64_t)v->range->refcount : rss;
+		uint64_t cow_borrowed, cow_shared, cow_pss, shared_dirty = shared ? rss : 0;
+		mm_vma_cow_usage(v, &cow_borrowed, &cow_shared, &cow_pss);
+		if (cow_borrowed) {
+			/* Copy-on-write pages still shared with other processes
+			 * are shared dirty; Pss divides them among the sharers. */
+			pss = rss - (cow_borrowed >> 10) + (cow_pss >> 10);
+			shared_dirty = cow_shared >> 10;
+		}
 
 		put_vma_header(out, r, v);
 		sbuf_put_kb(out, "Size:", size);
@@ -583,9 +595,9 @@ static int show_smaps(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 		sbuf_put_kb(out, "Rss:", rss);
 		sbuf_put_kb(out, "Pss:", pss);
 		sbuf_put_kb(out, "Shared_Clean:", 0);
-		sbuf_put_kb(out, "Shared_Dirty:", shared ? rss : 0);
+		sbuf_put_kb(out, "Shared_Dirty:", shared_dirty);
 		sbuf_put_kb(out, "Private_Clean:", 0);
-		sbuf_put_kb(out, "Private_Dirty:", shared ? 0 : rss);
+		sbuf_put_kb(out, "Private_Dirty:", rss - shared_dirty);
 		sbuf_put_kb(out, "Referenced:", rss);
 		sbuf_put_kb(out, "Anonymous:", v->file || (v->flags & VMA_SHARED) ? 0 : rss);
 		sbuf_put_kb(out, "LazyFree:", 0);
