@@ -20,7 +20,8 @@ struct pagecache;
 struct cow_map;
 
 /* A refcounted run of memory-file space shared by VMAs (split halves of one
- * mapping, MAP_SHARED mappings across fork). */
+ * mapping, MAP_SHARED mappings across fork). Private ranges may borrow
+ * pages of other ranges copy-on-write after fork (cow). */
 struct mf_range {
 	int refcount;
 	uint64_t off, len;
@@ -86,7 +87,8 @@ struct mm {
 int mm_new(struct mm **out);
 struct mm *mm_get(struct mm *mm);
 void mm_put(struct mm *mm);
-/* Copy for fork: private memory is copied, shared memory shared. */
+/* Copy for fork: private memory is shared copy-on-write, shared memory
+ * shared. */
 int mm_fork(struct mm *parent, struct mm **out);
 
 /* mmap semantics for anonymous memory (file may be NULL). flags are
