@@ -142,6 +142,9 @@ static bool vma_private_pages(const struct vma *v)
  * what is still shared. Entries never chain: a fork copies the entry of
  * a borrowed page, not a reference to the borrower. */
 
+/* Holes up to this long between pages with data are shared at fork. */
+#define COW_BRIDGE (64 * PAGE_SIZE)
+
 static uint64_t vma_pgidx(const struct vma *v, uint64_t addr)
 {
 	return (v->range_off + (addr - v->start)) / PAGE_SIZE;
@@ -216,7 +219,7 @@ static bool cow_break(struct mf_range *r, uint64_t idx)
  * borrowed itself, whose entries move over. */
 static int cow_share(struct mf_range *old, uint64_t idx, uint64_t n, struct mf_range *p, struct mf_range *c)
 {
-	uint64_t start = old->off + idx * PAGE_SIZE, end = start + n * PAGE_SIZE;
+	uint64_t start = old->off + idx * PAGE_SIZE, end = start + n * PAGE_SIZE, prev = 0;
 	for (uint64_t a = start; a < end;) {
 		uint64_t ds, de;
 		int r = memfile_next_data(mf(), a, end, &ds, &de);
@@ -226,6 +229,12 @@ static int cow_share(struct mf_range *old, uint64_t idx, uint64_t n, struct mf_r
 			break;
 		ds = ALIGN_DOWN(ds, PAGE_SIZE);
 		de = PAGE_ALIGN(de);
+		/* A short hole between pages with data is borrowed too (it
+		 * costs no memory): one run is one platform mapping, and the
+		 * stub's mappings are limited (vm.max_map_count). */
+		if (prev && ds - prev <= COW_BRIDGE)
+			ds = prev;
+		prev = de;
 		for (uint64_t q = ds; q < de; q += PAGE_SIZE) {
 			uint64_t i = (q - old->off) / PAGE_SIZE;
 			if (cow_map_lookup(old->cow, i))
@@ -1350,14 +1359,28 @@ void mm_vma_cow_usage(const struct vma *v, uint64_t *borrowed, uint64_t *shared,
 	*borrowed = *shared = *pss = 0;
 	if (!vma_has_cow(v) || !mf())
 		return;
+	/* Only borrowed pages that hold memory count (holes may be borrowed
+	 * too): mincore on the sentry's mapping, a run of pages at a time. */
 	uint64_t i0 = vma_pgidx(v, v->start), iend = vma_pgidx(v, v->end);
 	const struct cow_map *m = v->range->cow;
-	for (uint64_t i = cow_map_next(m, i0, iend); i < iend; i = cow_map_next(m, i + 1, iend)) {
-		uint32_t refs = memfile_page_ref(mf(), cow_map_lookup(m, i)->off);
-		*borrowed += PAGE_SIZE;
-		if (refs > 1)
-			*shared += PAGE_SIZE;
-		*pss += PAGE_SIZE / (refs ? refs : 1);
+	unsigned char vec[256];
+	for (uint64_t i = cow_map_next(m, i0, iend); i < iend;) {
+		uint64_t off = cow_map_lookup(m, i)->off, n = 1;
+		while (n < sizeof(vec) && i + n < iend && cow_map_lookup(m, i + n) &&
+		       cow_map_lookup(m, i + n)->off == off + n * PAGE_SIZE)
+			n++;
+		if (mincore(memfile_ptr(mf(), off), n * PAGE_SIZE, vec) < 0)
+			memset(vec, 1, n);
+		for (uint64_t k = 0; k < n; k++) {
+			if (!(vec[k] & 1))
+				continue;
+			uint32_t refs = memfile_page_ref(mf(), off + k * PAGE_SIZE);
+			*borrowed += PAGE_SIZE;
+			if (refs > 1)
+				*shared += PAGE_SIZE;
+			*pss += PAGE_SIZE / (refs ? refs : 1);
+		}
+		i = cow_map_next(m, i + n, iend);
 	}
 }
 
@@ -1444,7 +1467,7 @@ static void vma_mincore(struct vma *v, uint64_t addr, uint64_t end, uint8_t *vec
 		else if (v->cache && !(v->flags & VMA_COPIED))
 			*vec = pagecache_resident(v->cache, vma_foff(v, a));
 		else if (vma_has_cow(v) && cow_map_lookup(v->range->cow, vma_pgidx(v, a)))
-			*vec = 1; /* borrowed pages hold data */
+			*vec = memfile_page_present(mf(), cow_map_lookup(v->range->cow, vma_pgidx(v, a))->off);
 		else
 			*vec = memfile_page_present(mf(), vma_mfoff(v, a));
 	}

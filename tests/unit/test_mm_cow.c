@@ -158,6 +158,33 @@ START_TEST(fork_shares_then_copies)
 }
 END_TEST
 
+START_TEST(short_holes_are_shared_not_counted)
+{
+	int64_t a = mm_mmap(mm, 0, 256 * PAGE_SIZE, PROT_READ | PROT_WRITE, ANON, NULL, 0);
+	put_byte(mm, (uint64_t)a, 'a');
+	put_byte(mm, (uint64_t)a + 10 * PAGE_SIZE, 'b');
+	put_byte(mm, (uint64_t)a + 200 * PAGE_SIZE, 'c');
+	struct mm *child;
+	ck_assert_int_eq(mm_fork(mm, &child), 0);
+	uint64_t p5 = (uint64_t)a + 5 * PAGE_SIZE, p100 = (uint64_t)a + 100 * PAGE_SIZE;
+	/* The short hole is one run with its neighbours, the long one each
+	 * side's own. */
+	ck_assert_uint_eq(where(mm, p5), where(child, p5));
+	ck_assert_uint_ne(where(mm, p100), where(child, p100));
+	uint64_t borrowed, shared, pss;
+	mm_vma_cow_usage(mm_find_vma(child, (uint64_t)a), &borrowed, &shared, &pss);
+	ck_assert_uint_eq(borrowed, 3 * PAGE_SIZE);
+	uint8_t vec[11];
+	uint64_t done;
+	ck_assert_int_eq(mm_mincore(child, (uint64_t)a, 11, vec, &done), 0);
+	ck_assert(vec[0] && !vec[5] && vec[10]);
+	put_byte(child, p5, 'x');
+	ck_assert_int_eq(get_byte(mm, p5), 0);
+	ck_assert_int_eq(get_byte(child, p5), 'x');
+	mm_put(child);
+}
+END_TEST
+
 START_TEST(readonly_and_forced_writes)
 {
 	int64_t a = mm_mmap(mm, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, ANON, NULL, 0);
@@ -253,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, cowmap_sparse);
 	tcase_add_test(tc, page_refs);
 	tcase_add_test(tc, fork_shares_then_copies);
+	tcase_add_test(tc, short_holes_are_shared_not_counted);
 	tcase_add_test(tc, readonly_and_forced_writes);
 	tcase_add_test(tc, dontneed_and_mremap_after_fork);
 	tcase_add_test(tc, fork_chain_any_exit_order);
