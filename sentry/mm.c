@@ -142,6 +142,9 @@ static bool vma_private_pages(const struct vma *v)
  * what is still shared. Entries never chain: a fork copies the entry of
  * a borrowed page, not a reference to the borrower. */
 
+/* A write fault copies the shared pages of an aligned block this long
+ * when it is not the first in it (mm_handle_wp_fault). */
+#define COW_BLOCK (64 * PAGE_SIZE)
 /* Holes up to this long between pages with data are shared at fork. */
 #define COW_BRIDGE (64 * PAGE_SIZE)
 
@@ -1295,15 +1298,23 @@ int mm_handle_wp_fault(struct mm *mm, uint64_t addr)
 	 * some other reason (an instruction fetch from a no-exec page). */
 	if (!e || (e->mapped_rw && memfile_page_ref(mf(), e->off) <= 1))
 		return -EFAULT;
-	/* The faulting page gets its copy (Linux copies one page, and so
-	 * do we: memory figures stay Linux's). Each fault is a round trip to
-	 * the sentry, though, so the borrowed pages no one else holds any
-	 * more in the whole fault window become writable at once: they need
-	 * no copy. */
+	/* The faulting page gets its copy, as on Linux. Each fault is a
+	 * round trip to the sentry, though (tens of microseconds, a copy of a
+	 * page is well under one), so: the borrowed pages no one else holds
+	 * any more in the whole fault window become writable at once (no
+	 * copy needed), and a second fault in a block of COW_BLOCK pages
+	 * (some page of it holds data of our own already) copies the rest:
+	 * a process writing over its memory after fork takes two faults per
+	 * block, not one per page, while a single write still copies one
+	 * page, as Linux's figures show it. */
 	uint64_t ws = MAX(v->start, ALIGN_DOWN(page, FAULT_WINDOW));
 	uint64_t we = MIN(v->end, ALIGN_DOWN(page, FAULT_WINDOW) + FAULT_WINDOW);
 	if (v->cache)
 		we = MIN(we, vma_file_limit(v));
+	uint64_t bs = MAX(ws, ALIGN_DOWN(page, COW_BLOCK)), be = MIN(we, ALIGN_DOWN(page, COW_BLOCK) + COW_BLOCK);
+	uint64_t ds, de;
+	if (memfile_next_data(mf(), vma_mfoff(v, bs), vma_mfoff(v, be), &ds, &de) != 1)
+		bs = page, be = page + PAGE_SIZE; /* the first write in the block */
 	uint64_t lo = page, hi = page + PAGE_SIZE;
 	uint64_t i0 = vma_pgidx(v, ws), iend = vma_pgidx(v, we);
 	for (uint64_t i = cow_map_next(r->cow, i0, iend); i < iend; i = cow_map_next(r->cow, i + 1, iend)) {
@@ -1313,7 +1324,7 @@ int mm_handle_wp_fault(struct mm *mm, uint64_t addr)
 			if (e->mapped_rw)
 				continue;
 			e->mapped_rw = true; /* ours alone now: mapped writable below */
-		} else if (a != page || !cow_break(r, i)) {
+		} else if (a < bs || a >= be || !cow_break(r, i)) {
 			continue;
 		}
 		lo = MIN(lo, a);
