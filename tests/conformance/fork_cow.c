@@ -438,6 +438,63 @@ static void test_kernel_writes(void)
 	munmap(p, NPG * PG);
 }
 
+/* ---- many pages ---- */
+
+#define BIG (300 * PG) /* several 64-page blocks, not aligned */
+
+static int child_dense(void *arg)
+{
+	char *p = arg;
+	/* Two pages of a block, then the rest must still be the parent's. */
+	p[PG] = 'x';
+	p[2 * PG + 9] = 'y';
+	for (size_t i = 0; i < BIG; i += PG)
+		if (i != PG && i != 2 * PG && p[i] != (char)(i / PG))
+			return 1;
+	if (p[PG + 1] != 1 || p[2 * PG + 9] != 'y')
+		return 2;
+	for (size_t i = 0; i < BIG; i += 512)
+		p[i] = 'c';
+	for (size_t i = 0; i < BIG; i += 512)
+		if (p[i] != 'c')
+			return 3;
+	return 0;
+}
+
+static void test_dense(void)
+{
+	char *p = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (size_t i = 0; i < BIG; i++)
+		p[i] = (char)(i / PG);
+	CHECK_EXIT("dense.child", in_child(child_dense, p), 0);
+	bool same = true;
+	for (size_t i = 0; i < BIG; i++)
+		same &= p[i] == (char)(i / PG);
+	CHECK("dense.parent_unchanged", same);
+	/* The parent rewrites everything while a child still shares it. */
+	int go[2];
+	if (pipe(go) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char b;
+		if (read(go[0], &b, 1) != 1)
+			_exit(3);
+		for (size_t i = 0; i < BIG; i++)
+			if (p[i] != (char)(i / PG))
+				_exit(1);
+		_exit(0);
+	}
+	memset(p, 'q', BIG);
+	if (write(go[1], "x", 1) != 1)
+		return;
+	CHECK_EXIT("dense.parent_rewrite_invisible", conf_wait(pid), 0);
+	CHECK("dense.parent_rewrote", all(p, BIG, 'q'));
+	close(go[0]);
+	close(go[1]);
+	munmap(p, BIG);
+}
+
 /* ---- DONTFORK, WIPEONFORK ---- */
 
 static int child_touch(void *arg)
@@ -531,6 +588,7 @@ int main(void)
 	test_threads();
 	test_chains();
 	test_kernel_writes();
+	test_dense();
 	test_madv_fork();
 	test_smaps();
 	return conf_done();
