@@ -458,4 +458,5 @@ const struct platform_ops platform_ptrace_ops = {
 	.ctx_interrupt = ptrace_ctx_interrupt,
 	.ctx_fetch_fpstate = ptrace_fetch_fp,
 	.next_stop = ptrace_next_stop,
+	.vdso = stub_vdso_info,
 };
