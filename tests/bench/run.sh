@@ -4,10 +4,11 @@
 #
 # (a) startup latency: `echo hello` run N times in the sandbox vs natively
 #     (chroot into the same rootfs), and with runc/crun when installed;
-# (b) syscall cost: bench_getpid natively vs in the sandbox.
+# (b) syscall cost: bench_getpid natively vs in the sandbox;
+# (c) clock_gettime(CLOCK_MONOTONIC) cost (the vDSO): bench_clock.
 #
 # Environment: BENCH_N (default 20) runs per startup measurement,
-# BENCH_MS (default 500) duration of the getpid loop.
+# BENCH_MS (default 500) duration of the getpid and clock_gettime loops.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -46,7 +47,8 @@ is_num() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 
 "$TESTS_DIR/make-bundle.sh" "$BUNDLE" echo hello >/dev/null || exit 1
 if [ -d "$BUILD/conformance" ]; then
-	"$TESTS_DIR/bundle-add.sh" "$BUNDLE" conformance "$BUILD"/conformance/bench_getpid
+	"$TESTS_DIR/bundle-add.sh" "$BUNDLE" conformance "$BUILD"/conformance/bench_getpid \
+		"$BUILD"/conformance/bench_clock
 fi
 
 # shellcheck disable=SC2317 # invoked through mean_ms
@@ -91,26 +93,38 @@ for rt in runc crun; do
 done
 
 echo
-echo "== (b) syscall cost: getpid loop for ${MS} ms =="
-BG=$BUILD/conformance/bench_getpid
-if [ ! -x "$BG" ]; then
-	echo "skipped: $BG not built (make conformance)"
-	exit 0
-fi
-nat_line=$("$BG" "$MS")
-nat_ns=$(sed -n 's/^getpid: \([0-9.]*\) ns.*/\1/p' <<<"$nat_line")
-printf '%-28s %s\n' "native" "$nat_line"
-if sandboxrun_built; then
-	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" /conformance/bench_getpid "$MS" >/dev/null
-	sbx_line=$(timeout -k 5 120 "$SANDBOXRUN" --root "$STATE" run --bundle "$BUNDLE" bench-getpid </dev/null 2>"$WORK/err")
+# per_call NAME PROG PATTERN: runs the loop benchmark PROG natively and in
+# the sandbox; prints both lines and the ratio.
+per_call() {
+	local name=$1 prog=$BUILD/conformance/$2 pat=$3
+	if [ ! -x "$prog" ]; then
+		echo "skipped: $prog not built (make conformance)"
+		return 0
+	fi
+	local nat_line nat_ns sbx_line sbx_ns rc
+	nat_line=$("$prog" "$MS")
+	nat_ns=$(sed -n "s/^$pat: \([0-9.]*\) ns.*/\1/p" <<<"$nat_line")
+	printf '%-28s %s\n' "native" "$nat_line"
+	if ! sandboxrun_built; then
+		printf '%-28s skipped: %s not built\n' "sandboxrun" "$SANDBOXRUN"
+		return 0
+	fi
+	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" "/conformance/$2" "$MS" >/dev/null
+	sbx_line=$(timeout -k 5 120 "$SANDBOXRUN" --root "$STATE" run --bundle "$BUNDLE" "bench-$name" </dev/null 2>"$WORK/err")
 	rc=$?
-	sbx_ns=$(sed -n 's/^getpid: \([0-9.]*\) ns.*/\1/p' <<<"$sbx_line")
+	sbx_ns=$(sed -n "s/^$pat: \([0-9.]*\) ns.*/\1/p" <<<"$sbx_line")
 	if [ $rc -eq 0 ] && is_num "$sbx_ns"; then
 		printf '%-28s %s   (%s native)\n' "sandboxrun" "$sbx_line" "$(ratio "$sbx_ns" "$nat_ns")"
 	else
 		printf '%-28s failed (exit %s): %s\n' "sandboxrun" "$rc" "$(tail -n 3 "$WORK/err")"
 	fi
-else
-	printf '%-28s skipped: %s not built\n' "sandboxrun" "$SANDBOXRUN"
-fi
+}
+
+echo
+echo "== (b) syscall cost: getpid loop for ${MS} ms =="
+per_call getpid bench_getpid getpid
+
+echo
+echo "== (c) clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO), loop for ${MS} ms =="
+per_call clock bench_clock clock_gettime
 exit 0
