@@ -217,11 +217,11 @@ SYSCALL_DEFINE(gettimeofday, "pp")
 	return 0;
 }
 
-/* Linux's time(2) is the seconds of the last tick (the coarse clock's),
- * and so is the vDSO's: the host's own answer agrees with both. */
+/* Linux's time(2) is the seconds of the last tick (xtime_sec), as are
+ * the vDSO's time() and CLOCK_REALTIME_COARSE's: the host's agree. */
 SYSCALL_DEFINE(time, "p")
 {
-	int64_t secs = (int64_t)time(NULL);
+	int64_t secs = host_clock_ns(CLOCK_REALTIME_COARSE) / NSEC_PER_SEC;
 	if (a->a[0] && copy_to_user(t, a->a[0], &secs, sizeof(secs)) < 0)
 		return -EFAULT;
 	return secs;
