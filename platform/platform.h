@@ -67,11 +67,15 @@ struct platform_config {
 /* One mapping of the vDSO, as /proc/PID/maps shows it ([vvar], [vdso]...).
  * It lies above APP_MAX_ADDR, outside every mm's VMAs: the application
  * cannot map, unmap or change it (EINVAL/ENOMEM as for any address past
- * its TASK_SIZE), and the sentry's user copies do not reach it (EFAULT). */
+ * its TASK_SIZE); the sentry's user copies may read it where data says. */
 struct platform_vdso_area {
 	uint64_t start, end;
 	int prot;              /* PROT_* */
 	const char *name;
+	/* The area's bytes as the application sees them, for the sentry's
+	 * reads on its behalf (write(2) from the vDSO, /proc/PID/mem); NULL
+	 * where the sentry cannot read them (the data pages): EFAULT. */
+	const void *data;
 };
 
 #define PLATFORM_VDSO_MAX_AREAS 4

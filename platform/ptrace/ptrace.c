@@ -64,6 +64,7 @@ static void ptrace_destroy(struct platform *p)
 		return;
 	close(p->sigfd);
 	free(p->table);
+	free(p->vdso.image);
 	free(p);
 }
 

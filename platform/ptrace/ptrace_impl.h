@@ -28,6 +28,7 @@ struct stub_vdso {
 	int npatch;
 	struct platform_vdso pub;
 	char names[PLATFORM_VDSO_MAX_AREAS][16];
+	uint8_t *image;          /* the [vdso] image as stubs have it (patched) */
 };
 
 struct platform {

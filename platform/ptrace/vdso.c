@@ -293,6 +293,17 @@ void stub_vdso_init(struct platform *p)
 		why = "the host kernel does not let it move";
 		goto none;
 	}
+	/* The sentry's copy for reads on the application's behalf. */
+	for (int i = 0; i < n; i++) {
+		struct platform_vdso_area *a = &v->pub.areas[i];
+		if (strcmp(a->name, "[vdso]"))
+			continue;
+		v->image = xmalloc(a->end - a->start);
+		memcpy(v->image, (const void *)(a->start - v->addr + v->host), a->end - a->start);
+		for (int k = 0; k < v->npatch; k++)
+			memcpy(v->image + (v->addr + v->patch_off[k] - a->start), getcpu_patch, sizeof(getcpu_patch));
+		a->data = v->image;
+	}
 	log_debug("ptrace: host vDSO at %#llx for the application (%d mappings, %llu bytes)",
 		  (unsigned long long)v->addr, n, (unsigned long long)v->len);
 	return;

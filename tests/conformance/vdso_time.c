@@ -262,6 +262,20 @@ int main(int argc, char **argv)
 	CHECK("getcpu.vdso_node_only", vgetcpu(NULL, &n_v, NULL) == 0 && n_v == n_raw);
 	CHECK("getcpu.libc_agrees", sched_getcpu() == (int)c_raw);
 
+	/* The kernel reads the image on the process's behalf as it is. */
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)ehdr;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(ehdr + eh->e_phoff);
+	size_t img_len = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > img_len)
+			img_len = ph[i].p_vaddr + ph[i].p_memsz;
+	int pfd[2];
+	static char img[65536];
+	bool same = img_len > 0 && img_len <= sizeof(img) && pipe(pfd) == 0 &&
+		    write(pfd[1], (const void *)ehdr, img_len) == (ssize_t)img_len &&
+		    read(pfd[0], img, sizeof(img)) == (ssize_t)img_len && !memcmp(img, (const void *)ehdr, img_len);
+	CHECK("vdso.write_from_image", same);
+
 	/* The mappings, as /proc/self/maps names them. */
 	CHECK("maps.vdso", maps_has(" [vdso]\n"));
 	CHECK("maps.vvar", maps_has(" [vvar]\n"));

@@ -48,8 +48,15 @@ START_TEST(layout)
 			ck_assert_uint_eq(vd->ehdr, vd->areas[i].start);
 			ck_assert_int_eq(vd->areas[i].prot, PROT_READ | PROT_EXEC);
 			ck_assert_uint_eq(vd->ehdr - p.vdso.addr, getauxval(AT_SYSINFO_EHDR) - p.vdso.host);
+			/* The sentry's copy: the host image, getcpu rewritten. */
+			ck_assert_ptr_nonnull(vd->areas[i].data);
+			ck_assert(!memcmp(vd->areas[i].data, (void *)getauxval(AT_SYSINFO_EHDR), 16));
+			uint64_t pc = p.vdso.addr + p.vdso.patch_off[0] - vd->areas[i].start;
+			ck_assert(memcmp((const uint8_t *)vd->areas[i].data + pc,
+					 (const uint8_t *)getauxval(AT_SYSINFO_EHDR) + pc, 8));
 		} else {
 			ck_assert(!strncmp(vd->areas[i].name, "[vvar", 5));
+			ck_assert_ptr_null(vd->areas[i].data);
 			ck_assert_int_eq(vd->areas[i].prot, PROT_READ);
 		}
 	}
