@@ -64,6 +64,28 @@ struct platform_config {
 	int cpu;               /* host CPU the sentry runs on; stubs are pinned there */
 };
 
+/* One mapping of the vDSO, as /proc/PID/maps shows it ([vvar], [vdso]...).
+ * It lies above APP_MAX_ADDR, outside every mm's VMAs: the application
+ * cannot map, unmap or change it (EINVAL/ENOMEM as for any address past
+ * its TASK_SIZE); the sentry's user copies may read it where data says. */
+struct platform_vdso_area {
+	uint64_t start, end;
+	int prot;              /* PROT_* */
+	const char *name;
+	/* The area's bytes as the application sees them, for the sentry's
+	 * reads on its behalf (write(2) from the vDSO, /proc/PID/mem); NULL
+	 * where the sentry cannot read them (the data pages): EFAULT. */
+	const void *data;
+};
+
+#define PLATFORM_VDSO_MAX_AREAS 4
+
+struct platform_vdso {
+	uint64_t ehdr;         /* the vDSO's ELF header: AT_SYSINFO_EHDR */
+	int nareas;
+	struct platform_vdso_area areas[PLATFORM_VDSO_MAX_AREAS]; /* by address */
+};
+
 struct platform_ops {
 	const char *name;
 	/* Returns 0 if this platform can work on this host, else -errno with a
@@ -98,6 +120,12 @@ struct platform_ops {
 	/* Collect one stopped context: 1 with *ctx and *stop set, 0 if none is
 	 * pending now, -errno on failure. Never blocks. */
 	int (*next_stop)(struct platform *p, struct platform_context **ctx, struct platform_stop *stop);
+
+	/* The vDSO every address space of this platform has at the same
+	 * place (the time fast path, docs/architecture.md "Time"), or NULL
+	 * if none: then no AT_SYSINFO_EHDR is passed and libc makes
+	 * syscalls. Optional (NULL op: none). */
+	const struct platform_vdso *(*vdso)(struct platform *p);
 };
 
 extern const struct platform_ops platform_ptrace_ops;

@@ -19,6 +19,27 @@ struct kernel *kernel;
 
 int64_t kernel_mono_ns(void) { return now_mono_ns(); }
 
+int64_t kernel_abs_to_mono(clockid_t id, int64_t abs_ns)
+{
+	struct timespec ts;
+	/* The other clock first: the offset comes out no larger than the
+	 * true one, so the deadline no earlier. */
+	clock_gettime(id, &ts);
+	int64_t clk = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	int64_t mono = kernel_mono_ns();
+	int64_t delta = abs_ns - clk;
+	if (delta <= 0)
+		return mono;
+	return delta > INT64_MAX - mono ? INT64_MAX : mono + delta;
+}
+
+const struct platform_vdso *kernel_vdso(void)
+{
+	if (!kernel || !kernel->pops || !kernel->pops->vdso || !kernel->platform)
+		return NULL;
+	return kernel->pops->vdso(kernel->platform);
+}
+
 /* ---- wait queues ---- */
 
 void wq_init(struct waitqueue *wq) { list_init(&wq->waiters); }

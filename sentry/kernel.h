@@ -408,6 +408,13 @@ int kernel_init(struct kernel *k);
 int kernel_run(struct kernel *k);
 void kernel_make_runnable(struct task *t);
 int64_t kernel_mono_ns(void); /* monotonic clock as the sandbox sees it */
+/* The CLOCK_MONOTONIC instant when clock id (REALTIME, TAI or BOOTTIME:
+ * the host's clocks of those names) reads abs_ns; now if that is past.
+ * For absolute deadlines: never earlier than the true instant, so a task
+ * that wakes there reads at least abs_ns on that clock. */
+int64_t kernel_abs_to_mono(clockid_t id, int64_t abs_ns);
+/* The vDSO every address space has (the platform's), or NULL. */
+const struct platform_vdso *kernel_vdso(void);
 /* Freezes every task: tasks running application code are interrupted and,
  * like every other task, parked at their next return to user mode; blocked
  * tasks that wake stay queued. done(arg) runs (once, from the event loop

@@ -12,6 +12,7 @@
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/kernel.h"
 #include "sentry/loader.h"
 #include "sentry/mm.h"
 #include "sentry/usercopy.h"
@@ -281,7 +282,10 @@ int stack_setup(struct mm *mm, const struct elf_info *info, char *const argv[], 
 	uint64_t random_addr = sp;
 	sp = ALIGN_DOWN(sp, 16);
 
-	uint64_t auxv[] = {
+	/* Linux puts the vDSO first (ARCH_DLINFO); without one, no entry. */
+	const struct platform_vdso *vdso = kernel_vdso();
+	uint64_t auxv_all[] = {
+		AT_SYSINFO_EHDR, vdso ? vdso->ehdr : 0,
 		AT_PHDR, info->phdr, AT_PHENT, sizeof(Elf64_Phdr), AT_PHNUM, info->phnum,
 		AT_PAGESZ, PAGE_SIZE, AT_BASE, info->interp_base, AT_FLAGS, 0, AT_ENTRY, info->entry,
 		AT_UID, cr->uid, AT_EUID, cr->euid, AT_GID, cr->gid, AT_EGID, cr->egid,
@@ -289,14 +293,16 @@ int stack_setup(struct mm *mm, const struct elf_info *info, char *const argv[], 
 		AT_HWCAP2, getauxval(AT_HWCAP2), AT_CLKTCK, 100, AT_PLATFORM, platform_addr,
 		AT_EXECFN, execfn_addr, AT_NULL, 0,
 	};
-	memcpy(mm->auxv, auxv, sizeof(auxv));
-	mm->auxv_len = (int)ARRAY_SIZE(auxv);
+	const uint64_t *auxv = vdso ? auxv_all : auxv_all + 2;
+	size_t auxv_words = ARRAY_SIZE(auxv_all) - (vdso ? 0 : 2);
+	memcpy(mm->auxv, auxv, auxv_words * 8);
+	mm->auxv_len = (int)auxv_words;
 
 	/* argc, argv[], NULL, envp[], NULL, auxv: keep sp 16-byte aligned. */
-	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + ARRAY_SIZE(auxv);
+	size_t words = 1 + (size_t)argc + 1 + (size_t)envc + 1 + auxv_words;
 	if (words & 1)
 		sp -= 8;
-	if ((err = push(mm, &sp, auxv, sizeof(auxv))))
+	if ((err = push(mm, &sp, auxv, auxv_words * 8)))
 		goto out;
 	uint64_t zero = 0;
 	if ((err = push(mm, &sp, &zero, 8)) || (err = push(mm, &sp, envpp, 8 * (size_t)envc)) ||

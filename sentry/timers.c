@@ -81,14 +81,6 @@ static uint64_t next_cookie = 1;
 
 /* ---- clocks ---- */
 
-static int64_t host_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The process's CPU time for a CPUCLOCK_* kind. */
 static int64_t tg_cpu_ns(struct thread_group *tg, int which)
 {
@@ -642,12 +634,10 @@ int ptimer_settime(struct task *t, int id, int flags, const struct ktimer_spec *
 		int64_t mono = kernel_mono_ns();
 		if (!(flags & TIMER_ABSTIME)) {
 			p->expires = add_sat(mono, new->value);
-		} else if (p->clock == CLOCK_MONOTONIC || p->clock == CLOCK_BOOTTIME) {
+		} else if (p->clock == CLOCK_MONOTONIC) {
 			p->expires = new->value;
 		} else {
-			int64_t clk = p->clock == CLOCK_TAI ? host_clock_ns(CLOCK_TAI) : now_real_ns();
-			int64_t delta = new->value - clk;
-			p->expires = delta <= 0 ? mono : add_sat(mono, delta);
+			p->expires = kernel_abs_to_mono(p->clock, new->value);
 		}
 	}
 	if (p->notify == SIGEV_NONE)

@@ -10,6 +10,29 @@
 #include "sentry/mm.h"
 #include "sentry/usercopy.h"
 
+/* The vDSO lies outside every VMA; the platform keeps a copy of what the
+ * application sees there, which reads on its behalf use. NULL if addr is
+ * not in a readable vDSO area; else the bytes from addr, *avail of them. */
+static const uint8_t *vdso_bytes(uint64_t addr, size_t *avail)
+{
+	const struct platform_vdso *vd = kernel_vdso();
+
+	for (int i = 0; vd && i < vd->nareas; i++) {
+		const struct platform_vdso_area *a = &vd->areas[i];
+		if (addr >= a->start && addr < a->end && a->data && (a->prot & PROT_READ)) {
+			*avail = a->end - addr;
+			return (const uint8_t *)a->data + (addr - a->start);
+		}
+	}
+	return NULL;
+}
+
+size_t user_vdso_readable(uint64_t addr)
+{
+	size_t avail;
+	return vdso_bytes(addr, &avail) ? avail : 0;
+}
+
 /* Calls fn on each piece of [addr, addr+n) as a sentry pointer. need is the
  * protection the access needs; force (execve writing a fresh stack,
  * ptrace-like pokes) skips the check. */
@@ -20,6 +43,15 @@ static int mm_walk(struct mm *mm, uint64_t addr, size_t n, int need, bool force,
 		return -EFAULT;
 	while (n > 0) {
 		struct vma *v = mm_find_vma(mm, addr);
+		size_t avail;
+		const uint8_t *vdso = !v && need == PROT_READ ? vdso_bytes(addr, &avail) : NULL;
+		if (vdso) {
+			size_t chunk = MIN(n, avail);
+			fn((void *)vdso, chunk, arg); /* read_piece: only read */
+			addr += chunk;
+			n -= chunk;
+			continue;
+		}
 		if (!v || !v->range || (!force && (v->prot & need) != need))
 			return -EFAULT;
 		size_t chunk = MIN(n, v->end - addr);
@@ -96,9 +128,15 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 	size_t done = 0;
 	while (done < max) {
 		struct vma *v = mm_find_vma(t->mm, src + done);
+		size_t chunk;
+		const char *p;
+		if (!v && (p = (const char *)vdso_bytes(src + done, &chunk))) {
+			chunk = MIN(max - done, chunk);
+			goto scan;
+		}
 		if (!v || !v->range || !(v->prot & PROT_READ))
 			return -EFAULT;
-		size_t chunk = MIN(max - done, v->end - (src + done));
+		chunk = MIN(max - done, v->end - (src + done));
 		if (v->cache) {
 			/* Up to the end of the file's pages: the string may end
 			 * before them. */
@@ -113,7 +151,8 @@ long strncpy_from_user(struct task *t, char *dst, uint64_t src, size_t max)
 		if (c <= 0)
 			return -EFAULT;
 		chunk = (size_t)c;
-		const char *p = memfile_ptr(kernel->mf, off);
+		p = memfile_ptr(kernel->mf, off);
+scan:;
 		const char *nul = memchr(p, 0, chunk);
 		if (nul) {
 			size_t l = (size_t)(nul - p);

@@ -26,5 +26,9 @@ int copy_path_from_user(struct task *t, uint64_t src, char **out, int allow_empt
 /* The same on an mm that is not the current task's (execve, fork). */
 int mm_copy_from(struct mm *mm, void *dst, uint64_t src, size_t n);
 int mm_copy_to(struct mm *mm, uint64_t dst, const void *src, size_t n, int force);
+/* Bytes the sentry can read on the application's behalf from addr in the
+ * platform's vDSO (outside every VMA; see platform_vdso_area.data), 0 if
+ * addr is not there: for checks that mirror the copies above. */
+size_t user_vdso_readable(uint64_t addr);
 
 #endif

@@ -111,7 +111,12 @@ static size_t user_prefix(struct task *t, uint64_t addr, size_t len, int prot)
 
 	while (ok < len) {
 		struct vma *v = mm_find_vma(t->mm, addr + ok);
+		size_t vdso = !v && prot == PROT_READ ? user_vdso_readable(addr + ok) : 0;
 
+		if (vdso) {
+			ok += MIN(len - ok, vdso);
+			continue;
+		}
 		if (!v || !v->range || (v->prot & prot) != prot)
 			break;
 		ok += MIN(len - ok, v->end - (addr + ok));

@@ -1,21 +1,25 @@
 /* Clocks and sleeping.
  *
- * The sandbox's clocks: REALTIME (and its COARSE/TAI relatives) is the
- * host's wall clock; MONOTONIC, MONOTONIC_RAW, MONOTONIC_COARSE and
- * BOOTTIME are all kernel_mono_ns(), the clock every deadline in the
- * sentry uses (the sandbox never suspends, so BOOTTIME == MONOTONIC, and
- * RAW differs only by NTP slewing). CPU-time clocks read the thread
- * group's accounted utime/stime; a thread's CPU clock is approximated by
- * its process's (the sentry accounts CPU time per process only).
+ * The sandbox's clocks are the host's clocks of the same names: REALTIME,
+ * REALTIME_COARSE, TAI, MONOTONIC (kernel_mono_ns(), the clock every
+ * deadline in the sentry uses), MONOTONIC_RAW, MONOTONIC_COARSE and
+ * BOOTTIME; time(2) is the host's coarse seconds, as Linux's. That is
+ * what lets the application read them from the host's vDSO without a
+ * syscall (platform/ptrace/vdso.c): both paths read the same host data,
+ * so they agree exactly and are monotonic across each other. CPU-time
+ * clocks read the thread group's accounted utime/stime (the vDSO asks
+ * the sentry for those); a thread's CPU clock is approximated by its
+ * process's (the sentry accounts CPU time per process only).
  *
  * Sleeps: a relative sleep interrupted by a signal writes the remaining
  * time and returns -ERESTART_RESTARTBLOCK, as Linux: a handler turns it
  * into EINTR; a stop/continue or a signal another thread took resumes the
  * sleep through restart_syscall(2) towards the same deadline (kept in
  * t->restart_block). Absolute sleeps return -ERESTARTNOHAND and simply
- * run again. An absolute CLOCK_REALTIME/TAI deadline is converted to
- * CLOCK_MONOTONIC when the call starts (the sandbox cannot set the clock;
- * a step of the host clock during the sleep is not followed). */
+ * run again. An absolute CLOCK_REALTIME/TAI/BOOTTIME deadline is converted
+ * to CLOCK_MONOTONIC when the call starts (the sandbox cannot set the
+ * clock; a step of the host clock, or a host suspend, during the sleep is
+ * not followed). */
 #include <errno.h>
 #include <string.h>
 #include <sys/time.h>
@@ -30,8 +34,8 @@
 #include "syscalls/syscalls.h"
 
 #define NSEC_PER_SEC 1000000000LL
-/* The emulated kernel's tick (CONFIG_HZ=250): the COARSE clocks' and the
- * process CPU clocks' resolution. */
+/* The emulated kernel's tick (CONFIG_HZ=250): the process CPU clocks'
+ * resolution. The COARSE clocks have the host's. */
 #define KHZ 250
 #define TICK_NSEC ((NSEC_PER_SEC + KHZ / 2) / KHZ)
 
@@ -116,10 +120,12 @@ static int clock_read(struct task *t, clockid_t id, int64_t *ns)
 		*ns = host_clock_ns(CLOCK_TAI);
 		return 0;
 	case CLOCK_MONOTONIC:
+		*ns = kernel_mono_ns();
+		return 0;
 	case CLOCK_MONOTONIC_RAW:
 	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
-		*ns = kernel_mono_ns();
+		*ns = host_clock_ns(id);
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
 		*ns = cpu_clock_ns(t->tg, CPUCLOCK_SCHED);
@@ -152,9 +158,12 @@ static int clock_resolution(struct task *t, clockid_t id, int64_t *res)
 		return err;
 	switch (id) {
 	case CLOCK_REALTIME_COARSE:
-	case CLOCK_MONOTONIC_COARSE:
-		*res = TICK_NSEC;
+	case CLOCK_MONOTONIC_COARSE: {
+		/* The host's tick, which is what these clocks advance by. */
+		struct timespec ts;
+		*res = clock_getres(id, &ts) == 0 ? ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec : TICK_NSEC;
 		break;
+	}
 	default:
 		if (id < 0 && CPUCLOCK_WHICH(id) != CPUCLOCK_SCHED)
 			*res = TICK_NSEC;
@@ -208,9 +217,11 @@ SYSCALL_DEFINE(gettimeofday, "pp")
 	return 0;
 }
 
+/* Linux's time(2) is the seconds of the last tick (xtime_sec), as are
+ * the vDSO's time() and CLOCK_REALTIME_COARSE's: the host's agree. */
 SYSCALL_DEFINE(time, "p")
 {
-	int64_t secs = now_real_ns() / NSEC_PER_SEC;
+	int64_t secs = host_clock_ns(CLOCK_REALTIME_COARSE) / NSEC_PER_SEC;
 	if (a->a[0] && copy_to_user(t, a->a[0], &secs, sizeof(secs)) < 0)
 		return -EFAULT;
 	return secs;
@@ -294,21 +305,12 @@ static int sleep_deadline(struct task *t, clockid_t id, bool abs, uint64_t ureq,
 	int64_t ns = timespec_to_ns(&req);
 	int64_t now = kernel_mono_ns();
 
-	if (!abs) {
+	if (!abs)
 		*deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns;
-	} else if (id == CLOCK_MONOTONIC || id == CLOCK_BOOTTIME) {
+	else if (id == CLOCK_MONOTONIC)
 		*deadline = ns;
-	} else {
-		int64_t clock_now;
-		int err = clock_read(t, id, &clock_now);
-		if (err)
-			return err;
-		int64_t delta = ns - clock_now;
-		if (delta <= 0)
-			*deadline = now;
-		else
-			*deadline = delta > INT64_MAX - now ? INT64_MAX : now + delta;
-	}
+	else /* REALTIME, TAI, BOOTTIME (do_clock_nanosleep's list) */
+		*deadline = kernel_abs_to_mono(id, ns);
 	t->sys.scratch[0] = (uint64_t)*deadline;
 	return 0;
 }

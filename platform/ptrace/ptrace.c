@@ -64,6 +64,7 @@ static void ptrace_destroy(struct platform *p)
 		return;
 	close(p->sigfd);
 	free(p->table);
+	free(p->vdso.image);
 	free(p);
 }
 
@@ -458,4 +459,5 @@ const struct platform_ops platform_ptrace_ops = {
 	.ctx_interrupt = ptrace_ctx_interrupt,
 	.ctx_fetch_fpstate = ptrace_fetch_fp,
 	.next_stop = ptrace_next_stop,
+	.vdso = stub_vdso_info,
 };

@@ -8,10 +8,28 @@
 
 #include "platform/platform.h"
 
+/* The top of the user half of the host address space. */
+#define STUB_USER_TOP 0x7ffffffff000ULL
+
 /* The memory file's fd number inside every stub. */
 #define STUB_MEMFD 3
 
 struct ptrace_ctx;
+
+/* The host's vDSO, as every stub has it (vdso.c). The host kernel maps
+ * [vvar], [vvar_vclock] and [vdso] next to each other into the sentry;
+ * each stub moves all of them, keeping their distances (the vDSO code
+ * finds its data RIP-relatively), to the same place above APP_MAX_ADDR. */
+struct stub_vdso {
+	uint64_t addr;           /* where stubs have it; 0: no vDSO */
+	uint64_t host;           /* where the sentry (and a fresh fork) has it */
+	uint64_t len;
+	uint64_t patch_off[2];   /* __vdso_getcpu (and its alias) from host */
+	int npatch;
+	struct platform_vdso pub;
+	char names[PLATFORM_VDSO_MAX_AREAS][16];
+	uint8_t *image;          /* the [vdso] image as stubs have it (patched) */
+};
 
 struct platform {
 	int memfd;
@@ -23,6 +41,7 @@ struct platform {
 	/* pid -> context, open addressing (contexts are few). */
 	struct ptrace_ctx **table;
 	size_t table_cap, table_len;
+	struct stub_vdso vdso;
 };
 
 /* An address space is one stub process; each application thread using it
@@ -43,6 +62,18 @@ struct ptrace_ctx {
 	pid_t tid;
 	bool regs_clobbered;     /* the stub ran injected syscalls since the last stop */
 };
+
+/* vdso.c */
+/* Finds the host vDSO, reserves its place above APP_MAX_ADDR and checks
+ * in a child that it can be moved there; leaves p->vdso.addr 0 (no vDSO
+ * for the application) when anything is missing. Before confinement. */
+void stub_vdso_init(struct platform *p);
+/* In a freshly forked stub (async-signal-safe): moves the vDSO to its
+ * place. 0 or -errno. */
+int stub_vdso_relocate(const struct platform *p);
+/* From the tracer, once the stub has moved it: patches its getcpu. */
+int stub_vdso_patch(const struct platform *p, pid_t pid);
+const struct platform_vdso *stub_vdso_info(struct platform *p);
 
 /* stub.c */
 int stub_init(struct platform *p);

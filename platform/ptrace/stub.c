@@ -3,7 +3,8 @@
  * A stub is forked from the sentry, seized with ptrace, confined with a
  * seccomp filter that allows only the memory syscalls the sentry injects,
  * and then stripped of every mapping except one page of code
- * ("syscall; int3") above the application's address range. The sentry
+ * ("syscall; int3") above the application's address range and the host
+ * vDSO, which it moves up there too (vdso.c). The sentry
  * drives memory changes by pointing the stub at that page with the syscall
  * in its registers; application syscalls never reach the host because the
  * stub runs under PTRACE_SYSEMU. */
@@ -29,7 +30,6 @@
 #include "runsc/log.h"
 #include "runsc/util.h"
 
-#define USER_TOP 0x7ffffffff000ULL
 #define STUB_PAGE 4096ULL
 
 static const uint8_t stub_code[] = { 0x0f, 0x05, /* syscall */ 0xcc /* int3 */ };
@@ -38,7 +38,7 @@ static int stub_page_map(struct platform *p)
 {
 	/* Any free page above the application range will do; the sentry's
 	 * own stack and vdso live up there too, so probe. */
-	for (uint64_t a = APP_MAX_ADDR; a + STUB_PAGE <= USER_TOP; a += 16ULL << 20) {
+	for (uint64_t a = APP_MAX_ADDR; a + STUB_PAGE <= STUB_USER_TOP; a += 16ULL << 20) {
 		void *m = mmap((void *)a, STUB_PAGE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 		if (m == MAP_FAILED)
@@ -97,6 +97,7 @@ int stub_init(struct platform *p)
 	int err = stub_page_map(p);
 	if (err < 0)
 		return err;
+	stub_vdso_init(p);
 	return stub_filter_build(p);
 }
 
@@ -126,6 +127,9 @@ static __attribute__((noreturn)) void stub_child(struct platform *p, int gate_fd
 		 * feature size, which may be smaller. */
 		syscall(__NR_rseq, (char *)__builtin_thread_pointer() + __rseq_offset,
 			(unsigned)sizeof(struct rseq), RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+	/* Checked at boot (stub_vdso_init): failing now is a broken host. */
+	if (stub_vdso_relocate(p) < 0)
+		_exit(1);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -277,11 +281,33 @@ int stub_spawn(struct platform *p, pid_t *out)
 		stub_kill(pid, NULL, 0);
 		return st < 0 ? st : -EIO;
 	}
-	/* Strip the copy of the sentry: everything but the stub page goes. */
-	long r = stub_syscall(p, pid, __NR_munmap, 0, p->stub_addr, 0, 0, 0, 0, NULL);
-	if (r == 0)
-		r = stub_syscall(p, pid, __NR_munmap, p->stub_addr + STUB_PAGE,
-				 USER_TOP - (p->stub_addr + STUB_PAGE), 0, 0, 0, 0, NULL);
+	int perr = stub_vdso_patch(p, pid);
+	if (perr < 0) {
+		log_error("stub %d: patching the vDSO failed: %s", pid, strerror(-perr));
+		stub_kill(pid, NULL, 0);
+		return perr;
+	}
+	/* Strip the copy of the sentry: everything but the stub page and the
+	 * vDSO goes. */
+	uint64_t keep[2][2] = { { p->stub_addr, p->stub_addr + STUB_PAGE },
+				{ p->vdso.addr, p->vdso.addr + p->vdso.len } };
+	int nkeep = p->vdso.addr ? 2 : 1;
+	if (nkeep == 2 && keep[1][0] < keep[0][0]) {
+		uint64_t t0 = keep[0][0], t1 = keep[0][1];
+		keep[0][0] = keep[1][0];
+		keep[0][1] = keep[1][1];
+		keep[1][0] = t0;
+		keep[1][1] = t1;
+	}
+	long r = 0;
+	uint64_t from = 0;
+	for (int i = 0; i <= nkeep && r == 0; i++) {
+		uint64_t to = i < nkeep ? keep[i][0] : STUB_USER_TOP;
+		if (to > from)
+			r = stub_syscall(p, pid, __NR_munmap, from, to - from, 0, 0, 0, 0, NULL);
+		if (i < nkeep)
+			from = keep[i][1];
+	}
 	if (r < 0) {
 		log_error("stub %d: unmapping the sentry image failed: %s", pid, strerror((int)-r));
 		stub_kill(pid, NULL, 0);

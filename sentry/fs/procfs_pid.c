@@ -556,76 +556,101 @@ static void put_vma_header(struct sbuf *out, struct task *r, const struct vma *v
 	sbuf_puts(out, "\n");
 }
 
+/* The vDSO's mappings ([vvar], [vdso]...) are the platform's, above every
+ * VMA (Linux's special mappings: no file, offset 0). As a VMA for the
+ * header; cleared by the caller. */
+static bool vdso_area_vma(int i, struct vma *v)
+{
+	const struct platform_vdso *vd = kernel_vdso();
+
+	if (!vd || i >= vd->nareas)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->start = vd->areas[i].start;
+	v->end = vd->areas[i].end;
+	v->prot = vd->areas[i].prot;
+	v->name = (char *)vd->areas[i].name;
+	return true;
+}
+
 static int show_maps(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 {
 	struct task *t = pfs_task(pi);
-	struct vma *v;
+	struct vma *v, special;
 
 	if (!t->mm)
 		return 0;
 	list_for_each_entry(v, &t->mm->vmas, link)
 		put_vma_header(out, r, v);
+	for (int i = 0; vdso_area_vma(i, &special); i++)
+		put_vma_header(out, r, &special);
 	return 0;
+}
+
+static void put_smaps(struct sbuf *out, struct task *r, const struct vma *v)
+{
+	uint64_t size = (v->end - v->start) >> 10, rss = vma_rss(v) >> 10;
+	bool shared = (v->flags & VMA_SHARED) && v->range && v->range->refcount > 1;
+	uint64_t pss = shared ? rss / (uint64_t)v->range->refcount : rss;
+	uint64_t cow_borrowed, cow_shared, cow_pss, shared_dirty = shared ? rss : 0;
+	mm_vma_cow_usage(v, &cow_borrowed, &cow_shared, &cow_pss);
+	if (cow_borrowed) {
+		/* Copy-on-write pages still shared with other processes
+		 * are shared dirty; Pss divides them among the sharers. */
+		pss = rss - (cow_borrowed >> 10) + (cow_pss >> 10);
+		shared_dirty = cow_shared >> 10;
+	}
+
+	put_vma_header(out, r, v);
+	sbuf_put_kb(out, "Size:", size);
+	sbuf_put_kb(out, "KernelPageSize:", PAGE_SIZE >> 10);
+	sbuf_put_kb(out, "MMUPageSize:", PAGE_SIZE >> 10);
+	sbuf_put_kb(out, "Rss:", rss);
+	sbuf_put_kb(out, "Pss:", pss);
+	sbuf_put_kb(out, "Shared_Clean:", 0);
+	sbuf_put_kb(out, "Shared_Dirty:", shared_dirty);
+	sbuf_put_kb(out, "Private_Clean:", 0);
+	sbuf_put_kb(out, "Private_Dirty:", rss - shared_dirty);
+	sbuf_put_kb(out, "Referenced:", rss);
+	sbuf_put_kb(out, "Anonymous:", v->file || (v->flags & VMA_SHARED) ? 0 : rss);
+	sbuf_put_kb(out, "LazyFree:", 0);
+	sbuf_put_kb(out, "AnonHugePages:", 0);
+	sbuf_put_kb(out, "ShmemPmdMapped:", 0);
+	sbuf_put_kb(out, "Shared_Hugetlb:", 0);
+	sbuf_put_kb(out, "Private_Hugetlb:", 0);
+	sbuf_put_kb(out, "Swap:", 0);
+	sbuf_put_kb(out, "SwapPss:", 0);
+	sbuf_put_kb(out, "Locked:", 0);
+	sbuf_puts(out, "VmFlags:");
+	if (v->prot & PROT_READ)
+		sbuf_puts(out, " rd");
+	if (v->prot & PROT_WRITE)
+		sbuf_puts(out, " wr");
+	if (v->prot & PROT_EXEC)
+		sbuf_puts(out, " ex");
+	if (v->flags & VMA_SHARED)
+		sbuf_puts(out, " sh");
+	sbuf_puts(out, " mr mw me");
+	if (v->flags & VMA_SHARED)
+		sbuf_puts(out, " ms");
+	if (v->flags & VMA_GROWSDOWN)
+		sbuf_puts(out, " gd");
+	if (!(v->flags & VMA_SHARED) && (v->prot & PROT_WRITE))
+		sbuf_puts(out, " ac");
+	sbuf_puts(out, " \n");
 }
 
 static int show_smaps(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 {
 	struct task *t = pfs_task(pi);
-	struct vma *v;
+	struct vma *v, special;
 
 	if (!t->mm)
 		return 0;
-	list_for_each_entry(v, &t->mm->vmas, link) {
-		uint64_t size = (v->end - v->start) >> 10, rss = vma_rss(v) >> 10;
-		bool shared = (v->flags & VMA_SHARED) && v->range && v->range->refcount > 1;
-		uint64_t pss = shared ? rss / (uint64_t)v->range->refcount : rss;
-		uint64_t cow_borrowed, cow_shared, cow_pss, shared_dirty = shared ? rss : 0;
-		mm_vma_cow_usage(v, &cow_borrowed, &cow_shared, &cow_pss);
-		if (cow_borrowed) {
-			/* Copy-on-write pages still shared with other processes
-			 * are shared dirty; Pss divides them among the sharers. */
-			pss = rss - (cow_borrowed >> 10) + (cow_pss >> 10);
-			shared_dirty = cow_shared >> 10;
-		}
-
-		put_vma_header(out, r, v);
-		sbuf_put_kb(out, "Size:", size);
-		sbuf_put_kb(out, "KernelPageSize:", PAGE_SIZE >> 10);
-		sbuf_put_kb(out, "MMUPageSize:", PAGE_SIZE >> 10);
-		sbuf_put_kb(out, "Rss:", rss);
-		sbuf_put_kb(out, "Pss:", pss);
-		sbuf_put_kb(out, "Shared_Clean:", 0);
-		sbuf_put_kb(out, "Shared_Dirty:", shared_dirty);
-		sbuf_put_kb(out, "Private_Clean:", 0);
-		sbuf_put_kb(out, "Private_Dirty:", rss - shared_dirty);
-		sbuf_put_kb(out, "Referenced:", rss);
-		sbuf_put_kb(out, "Anonymous:", v->file || (v->flags & VMA_SHARED) ? 0 : rss);
-		sbuf_put_kb(out, "LazyFree:", 0);
-		sbuf_put_kb(out, "AnonHugePages:", 0);
-		sbuf_put_kb(out, "ShmemPmdMapped:", 0);
-		sbuf_put_kb(out, "Shared_Hugetlb:", 0);
-		sbuf_put_kb(out, "Private_Hugetlb:", 0);
-		sbuf_put_kb(out, "Swap:", 0);
-		sbuf_put_kb(out, "SwapPss:", 0);
-		sbuf_put_kb(out, "Locked:", 0);
-		sbuf_puts(out, "VmFlags:");
-		if (v->prot & PROT_READ)
-			sbuf_puts(out, " rd");
-		if (v->prot & PROT_WRITE)
-			sbuf_puts(out, " wr");
-		if (v->prot & PROT_EXEC)
-			sbuf_puts(out, " ex");
-		if (v->flags & VMA_SHARED)
-			sbuf_puts(out, " sh");
-		sbuf_puts(out, " mr mw me");
-		if (v->flags & VMA_SHARED)
-			sbuf_puts(out, " ms");
-		if (v->flags & VMA_GROWSDOWN)
-			sbuf_puts(out, " gd");
-		if (!(v->flags & VMA_SHARED) && (v->prot & PROT_WRITE))
-			sbuf_puts(out, " ac");
-		sbuf_puts(out, " \n");
-	}
+	list_for_each_entry(v, &t->mm->vmas, link)
+		put_smaps(out, r, v);
+	for (int i = 0; vdso_area_vma(i, &special); i++)
+		put_smaps(out, r, &special);
 	return 0;
 }
 

@@ -203,11 +203,11 @@ void timerfd_settime_file(struct file *f, int flags, int64_t value, int64_t inte
 		return;
 	if (!(flags & TFD_TIMER_ABSTIME)) {
 		tf->expires = value > INT64_MAX - now ? INT64_MAX : now + value;
-	} else if (!clock_is_realtime(tf->clock)) {
+	} else if (tf->clock == CLOCK_MONOTONIC) {
 		tf->expires = value;
 	} else {
-		int64_t delta = value - now_real_ns();
-		tf->expires = delta <= 0 ? now : (delta > INT64_MAX - now ? INT64_MAX : now + delta);
+		/* REALTIME and BOOTTIME are the host's clocks of those names. */
+		tf->expires = kernel_abs_to_mono(clock_is_realtime(tf->clock) ? CLOCK_REALTIME : CLOCK_BOOTTIME, value);
 	}
 	/* An expiry already past fires at once. */
 	ktimer_arm(&tf->kt, tf->expires);

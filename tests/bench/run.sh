@@ -6,10 +6,11 @@
 #     (chroot into the same rootfs), and with runc/crun when installed;
 # (b) syscall cost: bench_getpid natively vs in the sandbox;
 # (c) fork cost: bench_fork (fork + _exit + wait of a process that touched
-#     BENCH_FORK_MIB of private memory) natively vs in the sandbox.
+#     BENCH_FORK_MIB of private memory) natively vs in the sandbox;
+# (d) clock_gettime(CLOCK_MONOTONIC) cost (the vDSO): bench_clock.
 #
 # Environment: BENCH_N (default 20) runs per startup measurement,
-# BENCH_MS (default 500) duration of the getpid and fork loops,
+# BENCH_MS (default 500) duration of the getpid, fork and clock_gettime loops,
 # BENCH_FORK_MIB (default 64) memory the forking process has touched.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -50,7 +51,7 @@ is_num() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
 "$TESTS_DIR/make-bundle.sh" "$BUNDLE" echo hello >/dev/null || exit 1
 if [ -d "$BUILD/conformance" ]; then
 	"$TESTS_DIR/bundle-add.sh" "$BUNDLE" conformance "$BUILD"/conformance/bench_getpid \
-		"$BUILD"/conformance/bench_fork
+		"$BUILD"/conformance/bench_fork "$BUILD"/conformance/bench_clock
 fi
 
 # shellcheck disable=SC2317 # invoked through mean_ms
@@ -128,4 +129,6 @@ bench_section "(b) syscall cost: getpid loop for ${MS} ms" bench_getpid \
 FORK_MIB=${BENCH_FORK_MIB:-64}
 bench_section "(c) fork + exit + wait after touching ${FORK_MIB} MiB, for ${MS} ms" bench_fork \
 	'^fork: \([0-9.]*\) us.*' "$FORK_MIB" "$MS"
+bench_section "(d) clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO), loop for ${MS} ms" bench_clock \
+	'^clock_gettime: \([0-9.]*\) ns.*' "$MS"
 exit 0
