@@ -220,6 +220,14 @@ static int count_queued(const struct sigpending *p)
 	return n;
 }
 
+/* A memory line of status: "VmRSS:\t    2184 kB". Unlike meminfo's,
+ * the name ends with a tab, and procps's parser stops at a line whose
+ * colon is not followed by one. */
+static void status_kb(struct sbuf *out, const char *name, uint64_t kb)
+{
+	sbuf_printf(out, "%s:\t%8llu kB\n", name, (unsigned long long)kb);
+}
+
 static int show_status(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 {
 	struct task *t = pfs_task(pi);
@@ -242,7 +250,8 @@ static int show_status(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 	sbuf_printf(out, "FDSize:\t%d\nGroups:\t", t->files ? t->files->size : 0);
 	for (int i = 0; c && i < c->ngroups; i++)
 		sbuf_printf(out, i ? " %u" : "%u", c->groups[i]);
-	sbuf_printf(out, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->tgid, pi->tid, tg->pgid,
+	/* Linux ends the list with a space, groups or not. */
+	sbuf_printf(out, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", tg->tgid, pi->tid, tg->pgid,
 		    tg->sid);
 	if (t->mm) {
 		struct mm_stats ms;
@@ -250,22 +259,22 @@ static int show_status(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 		mm_stats(t->mm, &ms);
 		/* The sandbox keeps no high-water marks: peaks are the
 		 * current values. */
-		sbuf_put_kb(out, "VmPeak:", ms.vm >> 10);
-		sbuf_put_kb(out, "VmSize:", ms.vm >> 10);
-		sbuf_put_kb(out, "VmLck:", 0);
-		sbuf_put_kb(out, "VmPin:", 0);
-		sbuf_put_kb(out, "VmHWM:", ms.rss >> 10);
-		sbuf_put_kb(out, "VmRSS:", ms.rss >> 10);
-		sbuf_put_kb(out, "RssAnon:", ms.rss_anon >> 10);
-		sbuf_put_kb(out, "RssFile:", ms.rss_file >> 10);
-		sbuf_put_kb(out, "RssShmem:", ms.rss_shmem >> 10);
-		sbuf_put_kb(out, "VmData:", ms.data >> 10);
-		sbuf_put_kb(out, "VmStk:", ms.stack >> 10);
-		sbuf_put_kb(out, "VmExe:", ms.exec >> 10);
-		sbuf_put_kb(out, "VmLib:", 0);
-		sbuf_put_kb(out, "VmPTE:", 0);
-		sbuf_put_kb(out, "VmSwap:", 0);
-		sbuf_put_kb(out, "HugetlbPages:", 0);
+		status_kb(out, "VmPeak", ms.vm >> 10);
+		status_kb(out, "VmSize", ms.vm >> 10);
+		status_kb(out, "VmLck", 0);
+		status_kb(out, "VmPin", 0);
+		status_kb(out, "VmHWM", ms.rss >> 10);
+		status_kb(out, "VmRSS", ms.rss >> 10);
+		status_kb(out, "RssAnon", ms.rss_anon >> 10);
+		status_kb(out, "RssFile", ms.rss_file >> 10);
+		status_kb(out, "RssShmem", ms.rss_shmem >> 10);
+		status_kb(out, "VmData", ms.data >> 10);
+		status_kb(out, "VmStk", ms.stack >> 10);
+		status_kb(out, "VmExe", ms.exec >> 10);
+		status_kb(out, "VmLib", 0);
+		status_kb(out, "VmPTE", 0);
+		status_kb(out, "VmSwap", 0);
+		status_kb(out, "HugetlbPages", 0);
 	}
 	sbuf_printf(out, "CoreDumping:\t0\nThreads:\t%d\n", tg->nr_threads);
 	sbuf_printf(out, "SigQ:\t%d/%llu\n", count_queued(&t->pending) + count_queued(&tg->shared_pending),
