@@ -1,7 +1,7 @@
 /* devfs: the sandbox's /dev, an in-memory directory tree built at boot
  * with the character devices every program expects (null, zero, full,
- * random, urandom, tty), the /proc/self/fd symlinks, an empty shm
- * directory, devpts at pts with the ptmx link, and console when the
+ * random, urandom, tty), the /proc/self/fd symlinks, empty shm and pts
+ * directories (mountpoints), the ptmx link, and console when the
  * container has a terminal. Its contents are otherwise fixed: creating or
  * removing entries fails with EPERM (the filesystem has no such
  * operations). */
@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "runsc/log.h"
 #include "runsc/util.h"
+#include "sentry/fs/tmpfs.h"
+#include "sentry/mm.h"
 #include "sentry/fs/tty.h"
 #include "sentry/vfs.h"
 #include "sentry/vfs/vfs_impl.h"
@@ -29,6 +32,14 @@ struct devfs_dirent {
 struct devfs_dir {
 	struct list_head entries;
 	size_t count;
+};
+
+/* The OCI default spec mounts /dev as a tmpfs (size=65536k,mode=755), and
+ * devfs takes the place of that tmpfs: it reports the options it was
+ * given in statfs and /proc/mounts as a tmpfs holding no data would. */
+struct devfs_sb {
+	struct tmpfs_opts opts;
+	uint64_t inodes; /* made so far (the tree never shrinks) */
 };
 
 /* ---- character devices ---- */
@@ -232,6 +243,8 @@ static void devfs_add(struct inode *dir, const char *name, struct inode *ino)
 
 	e->name = xstrdup(name);
 	e->ino = ino;
+	if (ino->sb->priv)
+		((struct devfs_sb *)ino->sb->priv)->inodes++;
 	list_add_tail(&e->link, &dd->entries);
 	dd->count++;
 	if (S_ISDIR(ino->mode))
@@ -261,18 +274,65 @@ static void devfs_add_symlink(struct inode *dir, const char *name, const char *t
 /* The mounted /dev, for entries that appear after boot. */
 static struct inode *devfs_root_ino;
 
+
+static int devfs_statfs(struct superblock *sb, struct statfs *st)
+{
+	struct devfs_sb *ds = sb->priv;
+
+	memset(st, 0, sizeof(*st));
+	st->f_type = TMPFS_MAGIC;
+	st->f_bsize = PAGE_SIZE;
+	st->f_frsize = PAGE_SIZE;
+	st->f_namelen = NAME_MAX_LEN;
+	st->f_blocks = st->f_bfree = st->f_bavail = ds->opts.max_pages;
+	if (ds->opts.max_inodes) {
+		st->f_files = ds->opts.max_inodes;
+		st->f_ffree = ds->opts.max_inodes - MIN(ds->inodes, ds->opts.max_inodes);
+	}
+	return 0;
+}
+
+static int devfs_show_options(struct superblock *sb, char *buf, size_t len)
+{
+	struct devfs_sb *ds = sb->priv;
+
+	return tmpfs_show_opts(&ds->opts, buf, len);
+}
+
+static void devfs_kill_sb(struct superblock *sb)
+{
+	free(sb->priv);
+	sb->priv = NULL;
+}
+
 void devfs_add_console(void)
 {
 	if (devfs_root_ino)
 		devfs_add_chrdev(devfs_root_ino, "console", 5, 1, &console_iops, NULL);
 }
 
-int devfs_new_root(struct inode **root)
+int devfs_new_root_opts(const char *data, struct inode **root)
 {
-	/* The OCI default spec mounts /dev as a tmpfs. */
-	struct superblock *sb = sb_new("tmpfs", 0);
-	struct inode *dir = devfs_mkdir_inode(sb, 0755), *pts;
+	struct devfs_sb *ds = xzalloc(sizeof(*ds));
+	struct superblock *sb;
+	struct inode *dir;
+	int rc;
 
+	if ((rc = tmpfs_parse_options(data, &ds->opts)) < 0) {
+		free(ds);
+		return rc;
+	}
+	/* /dev is 0755 unless the mount says otherwise (devtmpfs's mode). */
+	if (!ds->opts.mode_set)
+		ds->opts.mode = 0755;
+	sb = sb_new("tmpfs", 0);
+	sb->priv = ds;
+	sb->statfs = devfs_statfs;
+	sb->show_options = devfs_show_options;
+	sb->kill_sb = devfs_kill_sb;
+	dir = devfs_mkdir_inode(sb, ds->opts.mode & 07777);
+	dir->uid = ds->opts.uid;
+	dir->gid = ds->opts.gid;
 	devfs_add_chrdev(dir, "null", 1, 3, &chrdev_iops, &null_fops);
 	devfs_add_chrdev(dir, "zero", 1, 5, &chrdev_iops, &zero_fops);
 	devfs_add_chrdev(dir, "full", 1, 7, &chrdev_iops, &full_fops);
@@ -287,12 +347,18 @@ int devfs_new_root(struct inode **root)
 	/* Where the OCI default spec mounts mqueue (devfs makes no
 	 * directories on demand). */
 	devfs_add(dir, "mqueue", devfs_mkdir_inode(sb, 0755));
-	/* runc's layout: devpts at /dev/pts, /dev/ptmx a link to its ptmx. */
-	devpts_root(&pts);
-	devfs_add(dir, "pts", pts);
+	/* runc's layout: devpts is mounted at /dev/pts (mount_setup.c),
+	 * /dev/ptmx is a link to its ptmx. */
+	devfs_add(dir, "pts", devfs_mkdir_inode(sb, 0755));
 	devfs_add_symlink(dir, "ptmx", "pts/ptmx");
+	ds->inodes++; /* the root */
 	sb_put(sb); /* the inodes hold it */
 	devfs_root_ino = dir; /* the mount keeps it */
 	*root = dir;
 	return 0;
+}
+
+int devfs_new_root(struct inode **root)
+{
+	return devfs_new_root_opts(NULL, root);
 }

@@ -145,12 +145,22 @@ static const struct file_ops dir_fops = {
 	.poll = devpts_dir_poll,
 };
 
+/* As devpts_show_options; the instance's options are fixed. */
+static int devpts_show_options(struct superblock *sb, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "gid=%d,mode=%03o,ptmxmode=%03o", DEVPTS_GID, DEVPTS_SLAVE_MODE,
+			 DEVPTS_PTMX_MODE);
+
+	return n < 0 ? 0 : (int)MIN((size_t)n, len ? len - 1 : 0);
+}
+
 static void devpts_init(void)
 {
 	if (devpts_sb)
 		return;
 	/* Entries come and go behind the VFS's back: no cached names. */
 	devpts_sb = sb_new("devpts", SB_NO_DCACHE);
+	devpts_sb->show_options = devpts_show_options;
 	devpts_root_ino = inode_new(devpts_sb, S_IFDIR | 0755, &dir_iops, &dir_fops);
 	devpts_root_ino->ino = DEVPTS_ROOT_INO;
 	ptmx_ino = inode_new(devpts_sb, S_IFCHR | DEVPTS_PTMX_MODE, &ptmx_iops, &pty_master_fops);
@@ -238,3 +248,53 @@ int devpts_open_slave(struct pty *p, const struct file *master, struct task *t, 
 	*out = f;
 	return 0;
 }
+
+/* ---- mount -t devpts ---- */
+
+/* Whether opt (one "key=value" or flag of the mount data) says what the
+ * instance is: the options of the OCI default spec. */
+static bool devpts_opt_ok(const char *opt)
+{
+	const char *v = strchr(opt, '=');
+	size_t klen = v ? (size_t)(v - opt) : strlen(opt);
+	unsigned long n;
+	char *end;
+
+	if (!v)
+		return klen == strlen("newinstance") && !strncmp(opt, "newinstance", klen);
+	v++;
+	errno = 0;
+	if (klen == 3 && !strncmp(opt, "gid", 3)) {
+		n = strtoul(v, &end, 10);
+		return *v && !*end && !errno && n == DEVPTS_GID;
+	}
+	n = strtoul(v, &end, 8);
+	if (!*v || *end || errno)
+		return false;
+	if (klen == 4 && !strncmp(opt, "mode", 4))
+		return n == DEVPTS_SLAVE_MODE;
+	if (klen == 8 && !strncmp(opt, "ptmxmode", 8))
+		return n == DEVPTS_PTMX_MODE;
+	return false;
+}
+
+/* Every mount is the sandbox's one instance (newinstance or not: the
+ * sandbox shares ptys with nobody), so only its own options are taken;
+ * others (uid=, max=, other modes) are EINVAL. */
+static int devpts_mount(const char *source, unsigned long sb_flags, const char *data,
+			struct inode **root)
+{
+	_cleanup_free_ char *copy = data ? xstrdup(data) : NULL;
+	char *save = NULL;
+
+	for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!devpts_opt_ok(opt)) {
+			log_once("devpts_opts", "mount -t devpts: only newinstance,ptmxmode=0666,"
+						"mode=0620,gid=5 are supported (EINVAL)");
+			return -EINVAL;
+		}
+	}
+	return devpts_root(root);
+}
+
+FS_TYPE_DEFINE(devpts) = { .name = "devpts", .mount = devpts_mount, .flags = FS_TYPE_NODEV };

@@ -120,7 +120,7 @@ static const struct pfs_entry sysfs_root_entries[] = {
 };
 
 static const struct pfs_entry sysfs_root = {
-	.name = "/", .mode = S_IFDIR | 0755, .children = sysfs_root_entries,
+	.name = "/", .mode = S_IFDIR | 0555, .children = sysfs_root_entries,
 };
 
 int sysfs_new_root(struct inode **root)

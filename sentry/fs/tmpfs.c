@@ -631,9 +631,8 @@ static int tmpfs_statfs(struct superblock *sb, struct statfs *st)
 }
 
 /* As shmem_show_options: what differs from the defaults. */
-static int tmpfs_show_options(struct superblock *sb, char *buf, size_t len)
+int tmpfs_show_opts(const struct tmpfs_opts *o, char *buf, size_t len)
 {
-	struct tmpfs_sb *s = sb->priv;
 	size_t n = 0;
 
 #define SHOW(...)                                                                              \
@@ -643,20 +642,27 @@ static int tmpfs_show_options(struct superblock *sb, char *buf, size_t len)
 		w = snprintf(buf + n, len > n ? len - n : 0, __VA_ARGS__);                     \
 		n += (size_t)MAX(w, 0);                                                        \
 	} while (0)
-	if (s->opts.max_pages != default_pages)
-		SHOW("size=%" PRIu64 "k", s->opts.max_pages * (PAGE_SIZE / 1024));
-	if (s->opts.max_inodes != default_pages)
-		SHOW("nr_inodes=%" PRIu64, s->opts.max_inodes);
-	if (s->opts.mode != 01777)
-		SHOW("mode=%03o", s->opts.mode);
-	if (s->opts.uid)
-		SHOW("uid=%u", s->opts.uid);
-	if (s->opts.gid)
-		SHOW("gid=%u", s->opts.gid);
+	if (o->max_pages != default_pages)
+		SHOW("size=%" PRIu64 "k", o->max_pages * (PAGE_SIZE / 1024));
+	if (o->max_inodes != default_pages)
+		SHOW("nr_inodes=%" PRIu64, o->max_inodes);
+	if (o->mode != 01777)
+		SHOW("mode=%03o", o->mode);
+	if (o->uid)
+		SHOW("uid=%u", o->uid);
+	if (o->gid)
+		SHOW("gid=%u", o->gid);
 #undef SHOW
 	if (n >= len && len)
 		buf[len - 1] = '\0';
 	return (int)MIN(n, len ? len - 1 : 0);
+}
+
+static int tmpfs_show_options(struct superblock *sb, char *buf, size_t len)
+{
+	struct tmpfs_sb *s = sb->priv;
+
+	return tmpfs_show_opts(&s->opts, buf, len);
 }
 
 struct tmpfs_root_sb {

@@ -30,6 +30,9 @@ struct tmpfs_opts {
  * *o, which it first fills with the defaults. Unknown options or bad
  * values: -EINVAL. */
 int tmpfs_parse_options(const char *data, struct tmpfs_opts *o);
+/* Formats o for /proc/mounts as tmpfs shows its options (what differs
+ * from the defaults: "size=65536k,mode=755"); returns the length. */
+int tmpfs_show_opts(const struct tmpfs_opts *o, char *buf, size_t len);
 /* A new tmpfs instance whose pages come from mf: its root inode (new
  * reference). fstype names it in /proc/mounts ("tmpfs"). */
 int tmpfs_new(struct memfile *mf, const char *fstype, unsigned long sb_flags,

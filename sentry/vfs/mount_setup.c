@@ -9,16 +9,17 @@
  *   3. config.json's mounts, in order, each by its type from the registry
  *      (FS_TYPE_DEFINE), bind mounts of host paths through goferfs;
  *   4. the default mounts below that config.json did not make (/proc,
- *      /dev/shm, /sys, /sys/fs/cgroup), as runsc gives every container;
+ *      /dev/pts, /dev/shm, /sys, /sys/fs/cgroup), as runsc gives every
+ *      container;
  *   5. maskedPaths and readonlyPaths, as runc applies them;
  *   6. root.readonly: the root mount becomes read-only last, so that
  *      mountpoints could still be made in it.
  *
  * Missing mountpoints are created (mkdir -p, or an empty file for a file
  * bind mount): in the overlay's upper layer by default, so the bundle is
- * never touched. devpts on /dev/pts is devfs's own; mqueue mounts show
- * the sandbox's one set of POSIX message queues (sentry/fs/mqueue.c);
- * filesystem types nobody has registered are skipped with a warning. */
+ * never touched. mqueue mounts show the sandbox's one set of POSIX
+ * message queues (sentry/fs/mqueue.c); filesystem types nobody has
+ * registered are skipped with a warning. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -146,7 +147,7 @@ static int mount_root(struct kernel *k)
 	return 0;
 }
 
-static int mount_devfs(unsigned long flags)
+static int mount_devfs(unsigned long flags, const char *data)
 {
 	struct path dev;
 	struct inode *root;
@@ -160,7 +161,13 @@ static int mount_devfs(unsigned long flags)
 		log_warn("cannot make /dev (%s): not mounting devfs", strerror(-rc));
 		return 0;
 	}
-	rc = devfs_new_root(&root);
+	rc = devfs_new_root_opts(data, &root);
+	if (rc == -EINVAL) {
+		/* Options tmpfs does not know: /dev is the sandbox's own
+		 * anyway, so it gets the defaults rather than no /dev. */
+		log_warn("mount /dev: options \"%s\" not supported: using the defaults", data);
+		rc = devfs_new_root_opts(NULL, &root);
+	}
 	if (rc == 0) {
 		rc = vfs_mount(&dev, root, flags, &m);
 		inode_put(root);
@@ -239,12 +246,7 @@ static int mount_one(struct kernel *k, const struct spec_mount *sm, size_t index
 		if (strcmp(type, "tmpfs"))
 			log_warn("mount /dev: type %s replaced by the sandbox's devfs", type);
 		*dev_done = true;
-		return mount_devfs(flags);
-	}
-	/* devfs carries devpts at /dev/pts already (runc's layout). */
-	if (!strcmp(type, "devpts") && same_dest(sm->destination, "/dev/pts") && !get_fs_type(type)) {
-		log_debug("mount /dev/pts: the sandbox's devfs has devpts there");
-		return 0;
+		return mount_devfs(flags, data);
 	}
 	if (!get_fs_type(type)) {
 		log_warn("mount %s: filesystem type \"%s\" is not supported: skipped", sm->destination,
@@ -276,6 +278,7 @@ struct default_mount {
  * OCI default spec's options. */
 static const struct default_mount default_mounts[] = {
 	{ "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5" },
 	{ "/dev/shm", "tmpfs", "shm", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k" },
 	{ "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
 	{ "/sys/fs/cgroup", "cgroup2", "cgroup", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
@@ -386,7 +389,7 @@ int vfs_init_root(struct kernel *k)
 			dev_done = true;
 	}
 	if (!dev_done)
-		mount_devfs(MS_NOSUID);
+		mount_devfs(MS_NOSUID, NULL);
 	for (size_t i = 0; s && i < s->n_mounts; i++) {
 		if ((rc = mount_one(k, &s->mounts[i], i, &dev_done)) < 0)
 			return rc;

@@ -201,6 +201,9 @@ int vfs_do_open(struct task *t, const struct cred *cred, const struct path *p, i
 /* ---- filesystems ---- */
 int goferfs_mount_root(struct gofer_client *c, struct inode **root);
 int devfs_new_root(struct inode **root);
+/* devfs with the options of the tmpfs it stands for ("size=65536k,mode=755",
+ * NULL for the defaults): its statfs and /proc/mounts show them. */
+int devfs_new_root_opts(const char *data, struct inode **root);
 /* procfs (sentry/fs/procfs*.c), sysfs and the cgroup2 view
  * (sentry/fs/sysfs.c): a new superblock each, and its root. */
 int procfs_new_root(struct inode **root);

@@ -80,8 +80,9 @@ if sbx_begin procfs/mounts cat /proc/mounts; then
 	expect_rc 0
 	expect_out "$(printf '%s\n' \
 		'overlay / overlay rw,relatime 0 0' \
-		'tmpfs /dev tmpfs rw,nosuid,relatime 0 0' \
+		'tmpfs /dev tmpfs rw,nosuid,relatime,mode=755 0 0' \
 		'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0' \
+		'devpts /dev/pts devpts rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=666 0 0' \
 		'shm /dev/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k 0 0' \
 		'sysfs /sys sysfs ro,nosuid,nodev,noexec,relatime 0 0' \
 		'cgroup /sys/fs/cgroup cgroup2 ro,nosuid,nodev,noexec,relatime 0 0')"
