@@ -15,7 +15,8 @@
 # BUNDLE_ENV, BUNDLE_CWD, BUNDLE_HOSTNAME...), with the mounts of the OCI
 # default spec (runc spec, sandboxrun spec: /proc, /dev, /dev/pts,
 # /dev/shm, /dev/mqueue, /sys; python's multiprocessing needs the /dev/shm
-# tmpfs) plus a tmpfs on /tmp, unless BUNDLE_MOUNTS says otherwise. The
+# tmpfs) plus a tmpfs on /tmp, unless BUNDLE_MOUNTS says otherwise, and
+# then the mounts in BUNDLE_EXTRA_MOUNTS (JSON objects). The
 # rootfs is shared by every bundle and by later runs, so by default it is
 # read-only (root.readonly, BUNDLE_READONLY=true) and workloads write
 # under /tmp only: nothing a workload (or a sandbox bug) does can change
@@ -104,5 +105,7 @@ DEFAULT_MOUNTS='
 		{ "destination": "/tmp", "type": "tmpfs", "source": "tmpfs",
 		  "options": ["nosuid", "nodev", "mode=1777"] }
 	'
-BUNDLE_MOUNTS=${BUNDLE_MOUNTS-$DEFAULT_MOUNTS} BUNDLE_READONLY=${BUNDLE_READONLY:-true} \
+MOUNTS=${BUNDLE_MOUNTS-$DEFAULT_MOUNTS}
+[ -n "${BUNDLE_EXTRA_MOUNTS:-}" ] && MOUNTS+=", $BUNDLE_EXTRA_MOUNTS"
+BUNDLE_MOUNTS=$MOUNTS BUNDLE_READONLY=${BUNDLE_READONLY:-true} \
 	"$TESTS_DIR/make-bundle.sh" "$BUNDLE" "$@"

@@ -4,143 +4,22 @@
 # coreutils, python3, perl; dynamically linked, threaded, using signals,
 # timers and local IPC) runs in the sandbox as it runs natively.
 #
-# Every case runs one command twice on the same debootstrapped rootfs
-# (tests/make-debian-rootfs.sh, built once and cached under
-# build/debian-rootfs): in the sandbox, and natively with chroot, as pid 1
-# of fresh pid, mount and uts namespaces. Both see the rootfs read-only
-# with tmpfs on /tmp and /dev/shm (the bundle's root.readonly and
-# config.json mounts; a read-only bind mount natively), so the cache never
-# changes and workloads write under /tmp only. Stdout, stderr and the exit
-# status must agree after normalisation of what legitimately differs
-# (times of day, the kernel's version; pids agree, the workload being the
-# first process of its pid namespace in both, and cases that would print
-# racy ones do not).
-#
-# Environment: DEBIAN_TESTS=0 skips the whole suite (it needs the Debian
-# mirror the first time, to build the rootfs); DEBIAN_KEEP=1 keeps the
-# outputs; DEBIAN_STRACE=DIR logs each sandboxed run with --strace to
-# DIR/NAME.log; DEBIAN_OPTS adds global options to every sandboxrun (e.g.
-# --overlay=none). Arguments select cases by name (shell patterns, e.g.
-# 'bash/*').
+# Both runs see the rootfs read-only with tmpfs on /tmp and /dev/shm (the
+# bundle's root.readonly and config.json mounts; a read-only bind mount
+# natively), so the cache never changes and workloads write under /tmp
+# only. Stdout, stderr and the exit status must agree after normalisation
+# of what legitimately differs (times of day, the kernel's version; pids
+# agree, the workload being the first process of its pid namespace in
+# both, and cases that would print racy ones do not). How the runs are
+# made, and the environment knobs: tests/debian-lib.sh.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
+# shellcheck source=tests/debian-lib.sh
+. "$TESTS_DIR/debian-lib.sh"
+
 SBX_TIMEOUT=${SBX_TIMEOUT:-120}
-NATIVE_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
-
-if [ "${DEBIAN_TESTS:-1}" = 0 ]; then
-	t_skip debian "DEBIAN_TESTS=0"
-	exit 0
-fi
-
-sbx_init
-# DEBIAN_KEEP=1 keeps the work directory (outputs of both runs) for a look.
-if [ "${DEBIAN_KEEP:-0}" = 1 ]; then
-	trap 'kill_tagged_leftovers "$SBX_WORK"; echo "# kept $SBX_WORK"' EXIT
-fi
-DEB_BUNDLE=$SBX_WORK/debian
-if [ -z "$SBX_SKIP" ]; then
-	if ! DEB_ROOTFS=$("$TESTS_DIR/make-debian-rootfs.sh" 2>"$SBX_WORK/mkrootfs.log"); then
-		t_fail debian/rootfs "cannot build the Debian rootfs:" "$(tail -n 5 "$SBX_WORK/mkrootfs.log")"
-		exit 1
-	fi
-	SBX_BUNDLE=$DEB_BUNDLE
-	# Every run's config.json comes from make-debian-rootfs.sh: a
-	# read-only root, tmpfs mounts.
-	SBX_MKBUNDLE=$TESTS_DIR/make-debian-rootfs.sh
-fi
-
-# native_exec ARGS...: runs ARGS chrooted into a read-only bind mount of
-# the rootfs, as pid 1 of new pid/mount/uts namespaces, with the sandbox's
-# environment, cwd and tmpfs mounts. Sets NAT_RC, NAT_OUT, NAT_ERR.
-NAT_N=0
-native_exec() {
-	NAT_N=$((NAT_N + 1))
-	local d=$SBX_WORK/native.$NAT_N
-	mkdir -p "$d/root"
-	NAT_OUT=$d/out
-	NAT_ERR=$d/err
-	# The mounts are made first; then unshare forks pid 1 of the new pid
-	# namespace, mounts its /proc, and execs through setsid (pid 1 leads
-	# its session and process group, as the sandbox's init does), chroot
-	# and env into the workload, which so keeps pid 1 and is the first
-	# process of its namespace.
-	timeout -k 5 "$SBX_TIMEOUT" unshare --mount --uts --propagation private \
-		bash -c '
-		set -e
-		r=$1/root
-		mount --bind "$2" "$r"
-		mount -o remount,bind,ro "$r"
-		mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs "$r/tmp"
-		mount -t tmpfs -o nosuid,noexec,nodev,mode=1777 shm "$r/dev/shm"
-		hostname sandbox
-		shift 2
-		exec unshare --pid --fork --mount-proc="$r/proc" \
-			setsid chroot "$r" /usr/bin/env -i "$@"
-	' native "$d" "$DEB_ROOTFS" "${NATIVE_ENV[@]}" "$@" \
-		</dev/null >"$NAT_OUT" 2>"$NAT_ERR"
-	NAT_RC=$?
-}
-
-# What legitimately differs between two runs: the kernel release and
-# version (as uname -a prints them), times of day. Pids are the same in
-# both (pid 1 and the same forks) unless a case prints others; further
-# sed expressions may be given per case.
-normalise() {
-	sed -E \
-		-e 's/^(Linux [^ ]+ )[^ ]+ #.* (x86_64|GNU\/Linux)/\1KVER \2/' \
-		-e 's/\b[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]+)?\b/HH:MM:SS/g' \
-		"$@"
-}
-
-DEB_SELECT=("$@")
-deb_selected() {
-	local p
-	[ ${#DEB_SELECT[@]} -eq 0 ] && return 0
-	for p in "${DEB_SELECT[@]}"; do
-		# shellcheck disable=SC2053 # a pattern on purpose
-		[[ $1 == $p ]] && return 0
-	done
-	return 1
-}
-
-# deb_case NAME [-e SED]... -- ARGS...: runs ARGS in the sandbox and
-# natively; one ok/FAIL line.
-deb_case() {
-	local name=$1 extra=()
-	shift
-	while [ "$1" != -- ]; do
-		extra+=("$1" "$2")
-		shift 2
-	done
-	shift
-	deb_selected "$name" || return 0
-	# shellcheck disable=SC2206 # split on purpose
-	SBX_OPTS=(${DEBIAN_OPTS:-})
-	if [ -n "${DEBIAN_STRACE:-}" ]; then
-		mkdir -p "$DEBIAN_STRACE"
-		SBX_OPTS+=(--debug-log "$DEBIAN_STRACE/${name//\//_}.log" --strace)
-	fi
-	sbx_begin "debian/$name" "$@" || return 0
-	native_exec "$@"
-	local f
-	for f in OUT ERR; do
-		local sf nf
-		if [ $f = OUT ]; then sf=$SBX_OUT nf=$NAT_OUT; else sf=$SBX_ERR nf=$NAT_ERR; fi
-		normalise "${extra[@]}" "$sf" >"$sf.norm"
-		normalise "${extra[@]}" "$nf" >"$nf.norm"
-		if ! cmp -s "$sf.norm" "$nf.norm"; then
-			sbx_problem "std${f,,} differs from the native run (- native, + sandbox):" \
-				"$(diff -u "$nf.norm" "$sf.norm" | tail -n +3 | head -n 40)"
-		fi
-	done
-	if [ "$SBX_RC" != "$NAT_RC" ]; then
-		local note=""
-		[ "$SBX_RC" = 124 ] && note=" (timed out after ${SBX_TIMEOUT}s)"
-		sbx_problem "exit status: native $NAT_RC, sandbox $SBX_RC$note"
-	fi
-	sbx_end
-}
+deb_init debian
 
 # --- bash ------------------------------------------------------------------
 
