@@ -19,6 +19,7 @@
 # --overlay=none). Arguments select cases by name (shell patterns, e.g.
 # 'bash/*').
 # shellcheck shell=bash
+# shellcheck disable=SC2016 # $ in single quotes is for the inner shell
 
 NATIVE_ENV=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 # What native_exec gives the chroot: "ro" or "overlay" (see above).
@@ -53,9 +54,11 @@ deb_init() {
 				"$(tail -n 5 "$SBX_WORK/mkrootfs.log")"
 			exit 1
 		fi
+		# shellcheck disable=SC2034 # for sbx_begin (lib.sh)
 		SBX_BUNDLE=$DEB_BUNDLE
 		# Every run's config.json comes from make-debian-rootfs.sh:
 		# by default a read-only root and tmpfs mounts.
+		# shellcheck disable=SC2034
 		SBX_MKBUNDLE=$TESTS_DIR/make-debian-rootfs.sh
 	fi
 }
@@ -121,7 +124,7 @@ native_exec() {
 		while IFS= read -r src && IFS= read -r dst; do
 			mount --bind "$src" "$r$dst"
 			mount -o remount,bind,ro "$r$dst"
-		done <<<"${binds%$'\n'}"
+		done <<<"$binds"
 		hostname sandbox
 		shift 5
 		exec unshare --pid --fork --mount-proc="$r/proc" \
@@ -193,6 +196,7 @@ deb_case() {
 	local f
 	for f in OUT ERR; do
 		local sf nf
+		# shellcheck disable=SC2153 # set by sbx_begin (lib.sh)
 		if [ $f = OUT ]; then sf=$SBX_OUT nf=$NAT_OUT; else sf=$SBX_ERR nf=$NAT_ERR; fi
 		normalise "${extra[@]}" "$sf" | $filter >"$sf.norm"
 		normalise "${extra[@]}" "$nf" | $filter >"$nf.norm"

@@ -20,6 +20,12 @@
 SBX_TIMEOUT=${SBX_TIMEOUT:-120}
 DEB_PREFIX=debian_fs
 deb_init debian_fs
+# The native twin needs the host's overlayfs.
+if [ -z "$SBX_SKIP" ] && ! grep -qw overlay /proc/filesystems &&
+	! { modprobe overlay 2>/dev/null && grep -qw overlay /proc/filesystems; }; then
+	t_skip debian_fs "the host kernel has no overlayfs for the native runs"
+	exit 0
+fi
 export BUNDLE_READONLY=false
 NATIVE_ROOT=overlay
 NATIVE_BUNDLE_MOUNTS=1
@@ -70,8 +76,10 @@ if [ -z "$SBX_SKIP" ] && deb_selected tar; then
 	mkdir -p "$SBX_WORK/archive"
 	tar czf "$SBX_WORK/archive/stdlib.tgz" -C "$DEB_ROOTFS" usr/lib/python3.11
 fi
+# shellcheck disable=SC2089,SC2090 # JSON text for make-debian-rootfs.sh
 BUNDLE_EXTRA_MOUNTS="{ \"destination\": \"/mnt\", \"type\": \"bind\",
 	\"source\": \"$SBX_WORK/archive\", \"options\": [\"rbind\", \"ro\"] }"
+# shellcheck disable=SC2090
 export BUNDLE_EXTRA_MOUNTS
 NATIVE_BINDS=("$SBX_WORK/archive:/mnt")
 deb_case tar -- bash -c '
