@@ -685,6 +685,7 @@ static const struct pfs_entry procfs_root_entries[] = {
 	{ .name = "sys", .mode = S_IFDIR | 0555, .children = procfs_sys_entries },
 	{ .name = "uptime", .mode = S_IFREG | 0444, .show = procfs_show_uptime },
 	{ .name = "version", .mode = S_IFREG | 0444, .show = procfs_show_version },
+	{ .name = "vmstat", .mode = S_IFREG | 0444, .show = procfs_show_vmstat },
 	{ 0 },
 };
 

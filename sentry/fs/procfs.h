@@ -131,6 +131,7 @@ int procfs_show_loadavg(struct task *r, struct pfs_inode *pi, struct sbuf *out);
 int procfs_show_version(struct task *r, struct pfs_inode *pi, struct sbuf *out);
 int procfs_show_filesystems(struct task *r, struct pfs_inode *pi, struct sbuf *out);
 int procfs_show_swaps(struct task *r, struct pfs_inode *pi, struct sbuf *out);
+int procfs_show_vmstat(struct task *r, struct pfs_inode *pi, struct sbuf *out);
 
 /* procfs_mounts.c: the mount table as task t sees it. */
 int procfs_show_mounts(struct task *t, struct sbuf *out);

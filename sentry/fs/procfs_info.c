@@ -1,5 +1,5 @@
-/* The system-wide files of /proc: meminfo, cpuinfo, stat, uptime,
- * loadavg, version, filesystems, swaps. Values are the sandbox's own
+/* The system-wide files of /proc: meminfo, vmstat, cpuinfo, stat,
+ * uptime, loadavg, version, filesystems, swaps. Values are the sandbox's own
  * (its memory file, its tasks, its single CPU); what Linux shows as
  * hardware facts (cpuinfo) comes from the CPUID instruction. */
 #include <cpuid.h>
@@ -52,6 +52,40 @@ int procfs_show_meminfo(struct task *r, struct pfs_inode *pi, struct sbuf *out)
 	sbuf_put_kb(out, "NFS_Unstable:", 0);
 	sbuf_put_kb(out, "Bounce:", 0);
 	sbuf_put_kb(out, "WritebackTmp:", 0);
+	return 0;
+}
+
+/* ---- vmstat ---- */
+
+/* The page counts of meminfo, in pages, under vmstat's names; the event
+ * counters (paging, swapping, faults) are zero: the sandbox has no page
+ * cache or swap, and its faults are the host's. procps's vmstat and free
+ * need the file to exist. */
+int procfs_show_vmstat(struct task *r, struct pfs_inode *pi, struct sbuf *out)
+{
+	static const char *const zero[] = {
+		"nr_zone_inactive_anon", "nr_zone_inactive_file", "nr_zone_active_file",
+		"nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock", "nr_bounce",
+		"nr_free_cma", "nr_inactive_anon", "nr_inactive_file", "nr_active_file",
+		"nr_unevictable", "nr_slab_reclaimable", "nr_slab_unreclaimable",
+		"nr_isolated_anon", "nr_isolated_file",
+	};
+	static const char *const zero2[] = {
+		"nr_mapped", "nr_file_pages", "nr_dirty", "nr_writeback", "nr_writeback_temp",
+		"nr_shmem", "nr_kernel_stack", "nr_page_table_pages", "pgpgin", "pgpgout",
+		"pswpin", "pswpout", "pgfault", "pgmajfault",
+	};
+	uint64_t total, used;
+
+	kernel_mem_usage(&total, &used);
+	sbuf_printf(out, "nr_free_pages %llu\n", (unsigned long long)((total - used) >> 12));
+	sbuf_printf(out, "nr_zone_active_anon %llu\n", (unsigned long long)(used >> 12));
+	for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+		sbuf_printf(out, "%s 0\n", zero[i]);
+	sbuf_printf(out, "nr_active_anon %llu\n", (unsigned long long)(used >> 12));
+	sbuf_printf(out, "nr_anon_pages %llu\n", (unsigned long long)(used >> 12));
+	for (size_t i = 0; i < ARRAY_SIZE(zero2); i++)
+		sbuf_printf(out, "%s 0\n", zero2[i]);
 	return 0;
 }
 

@@ -146,7 +146,7 @@ PYTHONPATH=/tmp/lib python3 -v -c "import json, email.parser, http.client; print
 
 # --- ps aux and top -b -n1 ---------------------------------------------------
 
-# Two sleeping children, then ps and top, which read /proc. Numbers that
+# Two sleeping children, then ps, top, vmstat and free, which read /proc. Numbers that
 # move (CPU, memory, times, pids but init's, whose forks race) become
 # their shape; what must agree is the headers, which processes there are,
 # their users, terminals and states, and that the memory sizes are there.
@@ -177,6 +177,14 @@ procps_shape() {
 		next
 	}
 	part == "top" && $1 == "PID" { $1 = $1; print; next }
+	part == "vmstat" && /^ *[0-9]/ || part == "free" && /^[A-Z][a-z]+:/ {
+		s = part == "free" ? $1 : ""
+		for (i = part == "free" ? 2 : 1; i <= NF; i++)
+			s = s " " num($i, "N")
+		print s
+		next
+	}
+	part == "vmstat" || part == "free" { $1 = $1; print; next }
 	part == "top" && NF >= 12 {
 		print ($1 == 1 ? 1 : "PID"), $2, $3, $4, pos($5, "virt"), pos($6, "res"), num($7, "shr"), $8,
 			num($9, "cpu"), num($10, "mem"), ($11 ~ /^[0-9]+:[0-9][0-9]\.[0-9][0-9]$/ ? "time" : "BAD(" $11 ")"),
@@ -198,6 +206,12 @@ echo "== ps"
 cat /tmp/ps
 echo "== top"
 cat /tmp/top
+vmstat >/tmp/vmstat
+echo "== vmstat"
+cat /tmp/vmstat
+free >/tmp/free
+echo "== free"
+cat /tmp/free
 pkill -TERM sleep; wait
 '
 
