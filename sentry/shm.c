@@ -1,6 +1,6 @@
-/* SysV shared memory segments (see shm.h), after Linux's ipc/shm.c and
- * ipc/util.c: ids are (seq << 15) + index, keys find live segments, and
- * ipcperms() decides access. */
+/* SysV shared memory segments (see shm.h), after Linux's ipc/shm.c: ids,
+ * keys and ipcperms() are sentry/sysv_ids.c's, as for semaphores and
+ * message queues. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -18,11 +18,9 @@
 #include "sentry/mm.h"
 #include "sentry/pagecache.h"
 #include "sentry/shm.h"
+#include "sentry/sysv_ids.h"
 #include "sentry/vfs.h"
 
-#define IPCMNI_SHIFT 15
-#define IPCMNI (1 << IPCMNI_SHIFT)
-#define SEQ_MAX ((1 << (31 - IPCMNI_SHIFT)) - 1) /* ids stay positive */
 #define SHMMNI 4096
 #define SHMMIN 1ULL
 #define SHMMAX (UINT64_MAX - (1ULL << 24))
@@ -30,14 +28,9 @@
 #ifndef SHM_STAT_ANY
 #define SHM_STAT_ANY 15
 #endif
-#define S_IRWXUGO 0777
 
 struct shm_segment {
-	int idx;
-	uint16_t seq;
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid;
-	uint32_t mode;          /* permission bits | SHM_DEST | SHM_LOCKED */
+	struct kipc_perm perm;  /* first; mode also holds SHM_DEST | SHM_LOCKED */
 	uint64_t size;
 	pid_t cpid, lpid;
 	int64_t atime, dtime, ctime;
@@ -45,9 +38,7 @@ struct shm_segment {
 	int attach_files;       /* shmat files alive (their VMAs hold them) */
 };
 
-static struct shm_segment *segs[SHMMNI];
-static int in_use, max_idx = -1;
-static uint16_t next_seq;
+static struct ipc_ids shm_ids = IPC_IDS_INIT(SHMMNI);
 static uint64_t shm_tot; /* pages of all segments */
 
 static int64_t now_sec(void)
@@ -57,73 +48,36 @@ static int64_t now_sec(void)
 	return ts.tv_sec;
 }
 
-static int seg_id(const struct shm_segment *s) { return (s->seq << IPCMNI_SHIFT) + s->idx; }
-
 static int seg_nattch(const struct shm_segment *s) { return pagecache_nr_maps(s->inode->cache); }
 
-static struct shm_segment *seg_by_id(int id)
-{
-	if (id < 0)
-		return NULL;
-	int idx = id % IPCMNI;
-	if (idx >= SHMMNI || !segs[idx] || segs[idx]->seq != (id >> IPCMNI_SHIFT))
-		return NULL;
-	return segs[idx];
-}
-
-static bool in_group(const struct cred *c, uint32_t gid)
-{
-	if (c->fsgid == gid)
-		return true;
-	for (int i = 0; i < c->ngroups; i++)
-		if (c->groups[i] == gid)
-			return true;
-	return false;
-}
-
-/* ipcperms(): flag holds the S_I* bits wanted; 0 if granted. */
-static int ipcperms(const struct cred *c, const struct shm_segment *s, int flag)
-{
-	int requested = (flag >> 6) | (flag >> 3) | flag;
-	int granted = (int)s->mode;
-	if (c->euid == s->cuid || c->euid == s->uid)
-		granted >>= 6;
-	else if (in_group(c, s->cgid) || in_group(c, s->gid))
-		granted >>= 3;
-	if ((requested & ~granted & 0007) && !cred_capable(c, CAP_IPC_OWNER))
-		return -EACCES;
-	return 0;
-}
-
-/* ipcctl_obtain_check(): the owner, the creator or CAP_SYS_ADMIN. */
-static bool may_control(const struct cred *c, const struct shm_segment *s)
-{
-	return c->euid == s->cuid || c->euid == s->uid || cred_capable(c, CAP_SYS_ADMIN);
-}
+static struct shm_segment *seg_by_id(int id) { return (struct shm_segment *)ipc_obtain(&shm_ids, id); }
 
 static void seg_destroy(struct shm_segment *s)
 {
-	segs[s->idx] = NULL;
-	in_use--;
-	while (max_idx >= 0 && !segs[max_idx])
-		max_idx--;
+	ipc_rmid(&shm_ids, &s->perm);
 	shm_tot -= PAGE_ALIGN(s->size) / PAGE_SIZE;
 	inode_put(s->inode);
 	free(s);
 }
 
-/* IPC_RMID: the key is free at once; the memory goes with the last
- * attachment. */
+/* IPC_RMID: the key is free at once (ipc_set_key_private); the id and
+ * the memory go with the last attachment. */
 static void seg_remove(struct shm_segment *s)
 {
-	s->mode |= SHM_DEST;
-	s->key = IPC_PRIVATE;
+	s->perm.mode |= SHM_DEST;
+	s->perm.key = IPC_PRIVATE;
 	if (s->attach_files == 0)
 		seg_destroy(s);
 }
 
-static long seg_new(struct task *t, int32_t key, uint64_t size, int flags)
+struct shm_get_params {
+	uint64_t size;
+};
+
+/* newseg() */
+static int seg_new(struct task *t, key_t key, int flags, void *arg)
 {
+	uint64_t size = ((const struct shm_get_params *)arg)->size;
 	if (size < SHMMIN || size > SHMMAX)
 		return -EINVAL;
 	uint64_t pages = PAGE_ALIGN(size) / PAGE_SIZE;
@@ -133,54 +87,33 @@ static long seg_new(struct task *t, int32_t key, uint64_t size, int flags)
 		log_once("shm-hugetlb", "shmget(SHM_HUGETLB): no huge pages in the sandbox (ENOMEM)");
 		return -ENOMEM;
 	}
-	int idx = -1;
-	for (int i = 0; i < SHMMNI; i++) {
-		if (!segs[i]) {
-			idx = i;
-			break;
-		}
-	}
-	if (idx < 0)
-		return -ENOSPC;
 	struct shm_segment *s = xzalloc(sizeof(*s));
-	s->idx = idx;
-	s->seq = next_seq;
-	next_seq = next_seq >= SEQ_MAX ? 0 : next_seq + 1;
-	s->key = key;
-	s->uid = s->cuid = t->cred->euid;
-	s->gid = s->cgid = t->cred->egid;
-	s->mode = (uint32_t)flags & S_IRWXUGO;
+	ipc_perm_init(&s->perm, key, flags, t->cred);
+	int id = ipc_addid(&shm_ids, &s->perm);
+	if (id < 0) {
+		free(s);
+		return id;
+	}
 	s->size = size;
 	s->cpid = task_tgid(t);
 	s->ctime = now_sec();
-	s->inode = shmem_inode_new(size, s->mode, s->uid, s->gid);
-	segs[idx] = s;
-	in_use++;
-	max_idx = MAX(max_idx, idx);
+	s->inode = shmem_inode_new(size, s->perm.mode, s->perm.uid, s->perm.gid);
 	shm_tot += pages;
-	return seg_id(s);
+	return id;
 }
+
+/* shm_more_checks(): an existing segment must be large enough. */
+static int seg_more_checks(struct kipc_perm *p, void *arg)
+{
+	return ((struct shm_segment *)p)->size < ((const struct shm_get_params *)arg)->size ? -EINVAL : 0;
+}
+
+static const struct ipc_get_ops shm_get_ops = { .getnew = seg_new, .more_checks = seg_more_checks };
 
 long shm_get(struct task *t, int32_t key, uint64_t size, int flags)
 {
-	if (key == IPC_PRIVATE)
-		return seg_new(t, key, size, flags);
-	struct shm_segment *s = NULL;
-	for (int i = 0; i <= max_idx; i++) {
-		if (segs[i] && segs[i]->key == key) {
-			s = segs[i];
-			break;
-		}
-	}
-	if (!s)
-		return (flags & IPC_CREAT) ? seg_new(t, key, size, flags) : -ENOENT;
-	if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
-		return -EEXIST;
-	if (s->size < size)
-		return -EINVAL;
-	if (ipcperms(t->cred, s, flags))
-		return -EACCES;
-	return seg_id(s);
+	struct shm_get_params params = { .size = size };
+	return ipcget(&shm_ids, t, key, flags, &shm_get_ops, &params);
 }
 
 /* ---- attach files ---- */
@@ -207,7 +140,7 @@ static void shm_file_release(struct file *f)
 		s->dtime = now_sec(); /* its last mapping is gone: detached */
 	free(at);
 	s->attach_files--;
-	if ((s->mode & SHM_DEST) && s->attach_files == 0)
+	if ((s->perm.mode & SHM_DEST) && s->attach_files == 0)
 		seg_destroy(s);
 }
 
@@ -247,8 +180,9 @@ long shm_attach(struct task *t, int id, uint64_t addr, int flags)
 	struct shm_segment *s = seg_by_id(id);
 	if (!s)
 		return -EINVAL;
-	if (ipcperms(t->cred, s, acc))
-		return -EACCES;
+	int err = ipcperms(t->cred, &s->perm, acc);
+	if (err < 0)
+		return err;
 	if (addr && !(flags & SHM_REMAP)) {
 		uint64_t end = addr + PAGE_ALIGN(s->size);
 		if (end < addr)
@@ -321,13 +255,7 @@ long shm_detach(struct task *t, uint64_t addr)
 static void fill_ds(const struct shm_segment *s, struct k_shmid64_ds *ds)
 {
 	memset(ds, 0, sizeof(*ds));
-	ds->shm_perm.key = s->key;
-	ds->shm_perm.uid = s->uid;
-	ds->shm_perm.gid = s->gid;
-	ds->shm_perm.cuid = s->cuid;
-	ds->shm_perm.cgid = s->cgid;
-	ds->shm_perm.mode = s->mode;
-	ds->shm_perm.seq = s->seq;
+	ipc_perm_to_user(&s->perm, &ds->shm_perm);
 	ds->shm_segsz = s->size;
 	ds->shm_atime = s->atime;
 	ds->shm_dtime = s->dtime;
@@ -340,39 +268,39 @@ static void fill_ds(const struct shm_segment *s, struct k_shmid64_ds *ds)
 long shm_ctl(struct task *t, int id, int cmd, struct k_shmid64_ds *ds)
 {
 	struct shm_segment *s;
+	int err;
 	switch (cmd) {
 	case SHM_STAT:
 	case SHM_STAT_ANY:
 		/* By index into the table; returns the id. */
-		if (id < 0 || id >= SHMMNI || !segs[id])
+		if (!(s = (struct shm_segment *)ipc_at(&shm_ids, id)))
 			return -EINVAL;
-		s = segs[id];
-		if (cmd == SHM_STAT && ipcperms(t->cred, s, 0444))
-			return -EACCES;
+		if (cmd == SHM_STAT && (err = ipcperms(t->cred, &s->perm, 0444)) < 0)
+			return err;
 		fill_ds(s, ds);
-		return seg_id(s);
+		return s->perm.id;
 	case IPC_STAT:
 		if (!(s = seg_by_id(id)))
 			return -EINVAL;
-		if (ipcperms(t->cred, s, 0444))
-			return -EACCES;
+		if ((err = ipcperms(t->cred, &s->perm, 0444)) < 0)
+			return err;
 		fill_ds(s, ds);
 		return 0;
 	case IPC_SET:
 		if (!(s = seg_by_id(id)))
 			return -EINVAL;
-		if (!may_control(t->cred, s))
-			return -EPERM;
-		s->uid = ds->shm_perm.uid;
-		s->gid = ds->shm_perm.gid;
-		s->mode = (s->mode & ~S_IRWXUGO) | (ds->shm_perm.mode & S_IRWXUGO);
+		if ((err = ipc_may_change(t->cred, &s->perm)) < 0)
+			return err;
+		err = ipc_update_perm(&s->perm, ds->shm_perm.uid, ds->shm_perm.gid, ds->shm_perm.mode);
+		if (err < 0)
+			return err;
 		s->ctime = now_sec();
 		return 0;
 	case IPC_RMID:
 		if (!(s = seg_by_id(id)))
 			return -EINVAL;
-		if (!may_control(t->cred, s))
-			return -EPERM;
+		if ((err = ipc_may_change(t->cred, &s->perm)) < 0)
+			return err;
 		seg_remove(s);
 		return 0;
 	case SHM_LOCK:
@@ -380,16 +308,16 @@ long shm_ctl(struct task *t, int id, int cmd, struct k_shmid64_ds *ds)
 		if (!(s = seg_by_id(id)))
 			return -EINVAL;
 		if (!cred_capable(t->cred, CAP_IPC_LOCK)) {
-			if (t->cred->euid != s->uid && t->cred->euid != s->cuid)
+			if (t->cred->euid != s->perm.uid && t->cred->euid != s->perm.cuid)
 				return -EPERM;
 			if (cmd == SHM_LOCK && t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur == 0)
 				return -EPERM;
 		}
 		/* Nothing is ever swapped: the flag is all there is to it. */
 		if (cmd == SHM_LOCK)
-			s->mode |= SHM_LOCKED;
+			s->perm.mode |= SHM_LOCKED;
 		else
-			s->mode &= ~SHM_LOCKED;
+			s->perm.mode &= ~SHM_LOCKED;
 		return 0;
 	default:
 		return -EINVAL;
@@ -398,6 +326,7 @@ long shm_ctl(struct task *t, int id, int cmd, struct k_shmid64_ds *ds)
 
 long shm_info(struct k_shminfo64 *info, struct k_shm_info *sinfo)
 {
+	int max_idx = ipc_max_idx(&shm_ids);
 	if (info) {
 		memset(info, 0, sizeof(*info));
 		info->shmmax = SHMMAX;
@@ -408,11 +337,13 @@ long shm_info(struct k_shminfo64 *info, struct k_shm_info *sinfo)
 	}
 	if (sinfo) {
 		memset(sinfo, 0, sizeof(*sinfo));
-		sinfo->used_ids = in_use;
+		sinfo->used_ids = shm_ids.in_use;
 		sinfo->shm_tot = shm_tot;
-		for (int i = 0; i <= max_idx; i++)
-			if (segs[i])
-				sinfo->shm_rss += pagecache_resident_bytes(segs[i]->inode->cache) / PAGE_SIZE;
+		for (int i = 0; i <= max_idx; i++) {
+			struct shm_segment *s = (struct shm_segment *)ipc_at(&shm_ids, i);
+			if (s)
+				sinfo->shm_rss += pagecache_resident_bytes(s->inode->cache) / PAGE_SIZE;
+		}
 	}
 	return max_idx < 0 ? 0 : max_idx;
 }

@@ -9,19 +9,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "sentry/sysv_ids.h"
+
 struct task;
 
-/* The kernel's struct ipc64_perm and shmid64_ds on x86_64. */
-struct k_ipc64_perm {
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid;
-	uint32_t mode;
-	uint16_t seq, pad2;
-	uint64_t unused1, unused2;
-};
-
+/* The kernel's struct shmid64_ds on x86_64. */
 struct k_shmid64_ds {
-	struct k_ipc64_perm shm_perm;
+	struct ipc64_perm_k shm_perm;
 	uint64_t shm_segsz;
 	int64_t shm_atime, shm_dtime, shm_ctime;
 	int32_t shm_cpid, shm_lpid;

@@ -1,6 +1,7 @@
 /* SysV IPC identifiers, keys and permissions, shared by semaphores
- * (sysv_sem.c) and message queues (sysv_msg.c) the way Linux's ipc/util.c
- * serves sem, msg and shm. The sandbox has one IPC namespace.
+ * (sysv_sem.c), message queues (sysv_msg.c) and shared memory (shm.c) the
+ * way Linux's ipc/util.c serves sem, msg and shm. The sandbox has one IPC
+ * namespace.
  *
  * An object embeds struct kipc_perm first. Its id is (seq << 15) + idx:
  * indexes are handed out cyclically (as idr_alloc_cyclic in ipc_idr_alloc)
@@ -36,7 +37,7 @@ struct ipc_ids {
 	int in_use;
 	int last_idx;
 	unsigned short seq;
-	int mni;                    /* the namespace's limit (SEMMNI, MSGMNI) */
+	int mni;                    /* the namespace's limit (SEMMNI, MSGMNI, SHMMNI) */
 };
 
 #define IPC_IDS_INIT(max) { .last_idx = -1, .mni = (max) }
