@@ -16,54 +16,77 @@
 
 _Static_assert(sizeof(struct gofer_attr) == GOFER_ATTR_SIZE, "gofer_attr layout");
 _Static_assert(sizeof(struct gofer_dirent) == GOFER_DIRENT_SIZE, "gofer_dirent layout");
+_Static_assert(sizeof(struct gofer_statfs) == GOFER_STATFS_SIZE, "gofer_statfs layout");
 
-/* ---- byte cursors ---- */
+/* ---- the cursor ----
+ *
+ * Every message is described once, by a function that walks its fields in
+ * wire order through one cursor: encoding copies each field out of the
+ * struct, decoding into it. Both ends are the same binary on the same
+ * host, so an integer field goes on the wire as the bytes it has in its
+ * struct. */
 
-struct wcur {
-	uint8_t *p;
-	size_t off, cap;
-	bool overflow;
+struct cur {
+	bool dec;            /* decoding: fields are read into the struct */
+	uint8_t *wp;         /* encoding: the message being written */
+	const uint8_t *rp;   /* decoding: the message being read */
+	size_t off, len;     /* len: room when encoding, the message when decoding */
+	bool bad;            /* out of room (encoding) or a short read (decoding) */
 };
 
-static void put_bytes(struct wcur *w, const void *v, size_t n)
+static struct cur enc_cur(void *buf, size_t cap, size_t off)
 {
-	if (w->overflow || w->cap - w->off < n) {
-		w->overflow = true;
+	return (struct cur){ .wp = buf, .off = off, .len = cap };
+}
+
+static struct cur dec_cur(const void *buf, size_t len, size_t off)
+{
+	return (struct cur){ .dec = true, .rp = buf, .off = off, .len = len };
+}
+
+/* A short read zero-fills v and marks the cursor; so does running out of
+ * room when writing (nothing more is written). Either way the message is
+ * refused at its end. */
+static void io_bytes(struct cur *c, void *v, size_t n)
+{
+	if (c->bad || c->len - c->off < n) {
+		c->bad = true;
+		if (c->dec)
+			memset(v, 0, n);
 		return;
 	}
-	memcpy(w->p + w->off, v, n);
-	w->off += n;
+	if (n == 0)
+		return;
+	if (c->dec)
+		memcpy(v, c->rp + c->off, n);
+	else
+		memcpy(c->wp + c->off, v, n);
+	c->off += n;
+}
+
+/* An integer field (or a struct of them without padding) of a struct. */
+#define IO(c, field) io_bytes((c), &(field), sizeof(field))
+
+/* The bytes left to the end of a decoded message. */
+static size_t io_left(const struct cur *c) { return c->len - c->off; }
+
+/* A byte run that ends the payload: decoding points *p at the rest of the
+ * message and sets *n to its length; encoding writes *n bytes from *p. */
+static void io_tail(struct cur *c, const uint8_t **p, uint32_t *n)
+{
+	if (!c->dec) {
+		io_bytes(c, (void *)*p, *n);
+		return;
+	}
+	if (c->bad)
+		return;
+	*n = (uint32_t)io_left(c);
+	*p = c->rp + c->off;
+	c->off = c->len;
 }
 
 /* Messages never exceed GOFER_MSG_MAX, whatever room the caller has. */
 static size_t msg_cap(size_t bufsz) { return bufsz < GOFER_MSG_MAX ? bufsz : GOFER_MSG_MAX; }
-
-static void put_u8(struct wcur *w, uint8_t v) { put_bytes(w, &v, 1); }
-static void put_u16(struct wcur *w, uint16_t v) { put_bytes(w, &v, 2); }
-static void put_u32(struct wcur *w, uint32_t v) { put_bytes(w, &v, 4); }
-static void put_u64(struct wcur *w, uint64_t v) { put_bytes(w, &v, 8); }
-
-struct rcur {
-	const uint8_t *p;
-	size_t off, len;
-	bool short_read;
-};
-
-static void get_bytes(struct rcur *r, void *v, size_t n)
-{
-	if (r->short_read || r->len - r->off < n) {
-		r->short_read = true;
-		memset(v, 0, n);
-		return;
-	}
-	memcpy(v, r->p + r->off, n);
-	r->off += n;
-}
-
-static uint8_t get_u8(struct rcur *r) { uint8_t v; get_bytes(r, &v, 1); return v; }
-static uint16_t get_u16(struct rcur *r) { uint16_t v; get_bytes(r, &v, 2); return v; }
-static uint32_t get_u32(struct rcur *r) { uint32_t v; get_bytes(r, &v, 4); return v; }
-static uint64_t get_u64(struct rcur *r) { uint64_t v; get_bytes(r, &v, 8); return v; }
 
 /* ---- field rules ---- */
 
@@ -207,50 +230,6 @@ static int attr_check(const struct gofer_attr *a)
 	return 0;
 }
 
-static void put_attr(struct wcur *w, const struct gofer_attr *a)
-{
-	put_u64(w, a->ino);
-	put_u64(w, a->dev);
-	put_u32(w, a->mode);
-	put_u32(w, a->nlink);
-	put_u32(w, a->uid);
-	put_u32(w, a->gid);
-	put_u64(w, a->rdev);
-	put_u64(w, (uint64_t)a->size);
-	put_u64(w, (uint64_t)a->blocks);
-	put_u32(w, a->blksize);
-	put_u32(w, a->pad);
-	put_u64(w, (uint64_t)a->atime_sec);
-	put_u64(w, (uint64_t)a->mtime_sec);
-	put_u64(w, (uint64_t)a->ctime_sec);
-	put_u32(w, a->atime_nsec);
-	put_u32(w, a->mtime_nsec);
-	put_u32(w, a->ctime_nsec);
-	put_u32(w, a->pad2);
-}
-
-static void get_attr(struct rcur *r, struct gofer_attr *a)
-{
-	a->ino = get_u64(r);
-	a->dev = get_u64(r);
-	a->mode = get_u32(r);
-	a->nlink = get_u32(r);
-	a->uid = get_u32(r);
-	a->gid = get_u32(r);
-	a->rdev = get_u64(r);
-	a->size = (int64_t)get_u64(r);
-	a->blocks = (int64_t)get_u64(r);
-	a->blksize = get_u32(r);
-	a->pad = get_u32(r);
-	a->atime_sec = (int64_t)get_u64(r);
-	a->mtime_sec = (int64_t)get_u64(r);
-	a->ctime_sec = (int64_t)get_u64(r);
-	a->atime_nsec = get_u32(r);
-	a->mtime_nsec = get_u32(r);
-	a->ctime_nsec = get_u32(r);
-	a->pad2 = get_u32(r);
-}
-
 /* ---- directory entries ---- */
 
 int gofer_dirent_pack(uint8_t *buf, size_t bufsz, size_t *off, const struct gofer_dirent *de,
@@ -264,15 +243,13 @@ int gofer_dirent_pack(uint8_t *buf, size_t bufsz, size_t *off, const struct gofe
 		return -EINVAL;
 	if (*off > bufsz || bufsz - *off < GOFER_DIRENT_SIZE + len)
 		return -ENOSPC;
-	struct wcur w = { .p = buf, .off = *off, .cap = bufsz };
-	put_u64(&w, de->ino);
-	put_u64(&w, de->next_offset);
-	put_u8(&w, de->type);
-	put_u8(&w, 0);
-	put_u16(&w, (uint16_t)len);
-	put_u32(&w, 0);
-	put_bytes(&w, name, len);
-	*off = w.off;
+	struct gofer_dirent h = {
+		.ino = de->ino, .next_offset = de->next_offset, .type = de->type, .namelen = (uint16_t)len,
+	};
+	struct cur c = enc_cur(buf, bufsz, *off);
+	IO(&c, h);
+	io_bytes(&c, (void *)name, len);
+	*off = c.off;
 	return 0;
 }
 
@@ -281,25 +258,34 @@ int gofer_dirent_unpack(const uint8_t *buf, size_t len, size_t *off, struct gofe
 {
 	if (*off == len)
 		return 0;
-	struct rcur r = { .p = buf, .off = *off, .len = len };
 	if (*off > len)
 		return -EINVAL;
-	de->ino = get_u64(&r);
-	de->next_offset = get_u64(&r);
-	de->type = get_u8(&r);
-	de->pad = get_u8(&r);
-	de->namelen = get_u16(&r);
-	de->pad2 = get_u32(&r);
-	if (r.short_read || de->pad || de->pad2 || !dtype_ok(de->type))
+	struct cur c = dec_cur(buf, len, *off);
+	IO(&c, *de);
+	if (c.bad || de->pad || de->pad2 || !dtype_ok(de->type))
 		return -EINVAL;
-	if (de->namelen > GOFER_NAME_MAX || r.len - r.off < de->namelen)
+	if (de->namelen > GOFER_NAME_MAX || io_left(&c) < de->namelen)
 		return -EINVAL;
-	memcpy(name_buf, r.p + r.off, de->namelen);
+	io_bytes(&c, name_buf, de->namelen);
 	name_buf[de->namelen] = '\0';
 	if (gofer_name_check(name_buf, de->namelen) < 0)
 		return -EINVAL;
-	*off = r.off + de->namelen;
+	*off = c.off;
 	return 1;
+}
+
+/* Fills in the header in front of an encoded payload (four u32s, the last
+ * the payload's length): the message's size, or -EMSGSIZE if it did not
+ * fit. */
+static ssize_t enc_finish(struct cur *c, uint32_t h0, uint32_t h1, uint32_t h2)
+{
+	uint32_t hdr[4] = { h0, h1, h2, (uint32_t)(c->off - GOFER_HDR_SIZE) };
+
+	_Static_assert(sizeof(hdr) == GOFER_HDR_SIZE, "header layout");
+	if (c->bad)
+		return -EMSGSIZE;
+	memcpy(c->wp, hdr, sizeof(hdr));
+	return (ssize_t)c->off;
 }
 
 /* ---- requests ---- */
@@ -315,398 +301,262 @@ static ssize_t field_len(const char *field, size_t cap)
 	return len == cap ? -ENAMETOOLONG : (ssize_t)len;
 }
 
-static void put_str(struct wcur *w, const char *s, size_t len)
+/* A name or string: u32 length, then its bytes. field (cap bytes) holds it
+ * NUL-terminated on either side; check() judges it before it is written
+ * and after it is read. */
+static int io_name(struct cur *c, char *field, size_t cap, int (*check)(const char *, size_t))
 {
-	put_u32(w, (uint32_t)len);
-	put_bytes(w, s, len);
-}
+	uint32_t len;
+	int ret;
 
-/* Encodes a name field after checking it with check(). */
-static int put_checked(struct wcur *w, const char *field, size_t cap,
-		       int (*check)(const char *, size_t))
-{
-	ssize_t len = field_len(field, cap);
-	if (len < 0)
-		return (int)len;
-	int ret = check(field, (size_t)len);
-	if (ret < 0)
-		return ret;
-	put_str(w, field, (size_t)len);
-	return 0;
-}
-
-/* Reads a length-prefixed string into field (cap bytes, NUL-terminated)
- * and checks it with check(). */
-static int get_checked(struct rcur *r, char *field, size_t cap, int (*check)(const char *, size_t))
-{
-	uint32_t len = get_u32(r);
-	if (r->short_read || len > r->len - r->off)
+	if (!c->dec) {
+		ssize_t n = field_len(field, cap);
+		if (n < 0)
+			return (int)n;
+		if ((ret = check(field, (size_t)n)) < 0)
+			return ret;
+		len = (uint32_t)n;
+		IO(c, len);
+		io_bytes(c, field, len);
+		return 0;
+	}
+	IO(c, len);
+	if (c->bad || len > io_left(c))
 		return -EINVAL;
 	if (len > cap - 1)
 		return check == gofer_xattr_name_check ? -ERANGE : -ENAMETOOLONG;
-	get_bytes(r, field, len);
+	io_bytes(c, field, len);
 	field[len] = '\0';
 	return check(field, len);
 }
 
-ssize_t gofer_req_encode(const struct gofer_req *req, void *buf, size_t bufsz)
-{
-	struct wcur w = { .p = buf, .cap = msg_cap(bufsz), .off = GOFER_HDR_SIZE };
-	int ret = 0;
-
-	if (bufsz < GOFER_HDR_SIZE)
-		return -EMSGSIZE;
-	if (!type_implemented(req->type))
-		return -EINVAL;
-	switch (req->type) {
-	case GOFER_MSG_ATTACH:
-		if (req->attach.mount >= GOFER_MOUNTS_MAX)
-			return -EINVAL;
-		put_u32(&w, req->attach.mount);
-		break;
-	case GOFER_MSG_WALK:
-		if (!fid_ok(req->walk.dirfid))
-			return -EINVAL;
-		put_u32(&w, req->walk.dirfid);
-		ret = put_checked(&w, req->walk.name, sizeof(req->walk.name), gofer_name_check);
-		break;
-	case GOFER_MSG_GETATTR:
-	case GOFER_MSG_READLINK:
-	case GOFER_MSG_CLUNK:
-		/* getattr, readlink and clunk share one layout. */
-		if (!fid_ok(req->getattr.fid))
-			return -EINVAL;
-		put_u32(&w, req->getattr.fid);
-		break;
-	case GOFER_MSG_OPEN:
-		if (!fid_ok(req->open.fid) || gofer_open_flags_check(req->open.flags) < 0)
-			return -EINVAL;
-		put_u32(&w, req->open.fid);
-		put_u32(&w, req->open.flags);
-		break;
-	case GOFER_MSG_READDIR:
-		if (!fid_ok(req->readdir.fid) || req->readdir.max_bytes < GOFER_READDIR_MIN ||
-		    req->readdir.max_bytes > GOFER_READDIR_MAX)
-			return -EINVAL;
-		put_u32(&w, req->readdir.fid);
-		put_u32(&w, req->readdir.max_bytes);
-		put_u64(&w, req->readdir.offset);
-		break;
-	case GOFER_MSG_CREATE:
-	case GOFER_MSG_MKDIR:
-	case GOFER_MSG_MKNOD:
-		/* create, mkdir and mknod share one layout. */
-		if (!fid_ok(req->create.dirfid) ||
-		    mk_fields_check(req->type, req->create.flags, req->create.mode, req->create.uid,
-				    req->create.gid) < 0)
-			return -EINVAL;
-		put_u32(&w, req->create.dirfid);
-		put_u32(&w, req->create.flags);
-		put_u32(&w, req->create.mode);
-		put_u32(&w, req->create.uid);
-		put_u32(&w, req->create.gid);
-		ret = put_checked(&w, req->create.name, sizeof(req->create.name), gofer_name_check);
-		break;
-	case GOFER_MSG_SYMLINK:
-		if (!fid_ok(req->symlink.dirfid) || !id_ok(req->symlink.uid) || !id_ok(req->symlink.gid))
-			return -EINVAL;
-		put_u32(&w, req->symlink.dirfid);
-		put_u32(&w, req->symlink.uid);
-		put_u32(&w, req->symlink.gid);
-		ret = put_checked(&w, req->symlink.name, sizeof(req->symlink.name), gofer_name_check);
-		if (ret == 0)
-			ret = put_checked(&w, req->symlink.target, sizeof(req->symlink.target),
-					  gofer_symlink_target_check);
-		break;
-	case GOFER_MSG_LINK:
-		if (!fid_ok(req->link.dirfid) || !fid_ok(req->link.fid))
-			return -EINVAL;
-		put_u32(&w, req->link.dirfid);
-		put_u32(&w, req->link.fid);
-		ret = put_checked(&w, req->link.name, sizeof(req->link.name), gofer_name_check);
-		break;
-	case GOFER_MSG_UNLINK:
-		if (!fid_ok(req->unlink.dirfid) || (req->unlink.flags & ~(uint32_t)AT_REMOVEDIR))
-			return -EINVAL;
-		put_u32(&w, req->unlink.dirfid);
-		put_u32(&w, req->unlink.flags);
-		ret = put_checked(&w, req->unlink.name, sizeof(req->unlink.name), gofer_name_check);
-		break;
-	case GOFER_MSG_RENAME:
-		if (!fid_ok(req->rename.olddirfid) || !fid_ok(req->rename.newdirfid) ||
-		    (req->rename.flags & ~(uint32_t)RENAME_FLAGS) ||
-		    (req->rename.flags == RENAME_FLAGS))
-			return -EINVAL;
-		put_u32(&w, req->rename.olddirfid);
-		put_u32(&w, req->rename.newdirfid);
-		put_u32(&w, req->rename.flags);
-		ret = put_checked(&w, req->rename.oldname, sizeof(req->rename.oldname), gofer_name_check);
-		if (ret == 0)
-			ret = put_checked(&w, req->rename.newname, sizeof(req->rename.newname),
-					  gofer_name_check);
-		break;
-	case GOFER_MSG_SETATTR:
-		if (!fid_ok(req->setattr.fid) ||
-		    setattr_check(req->setattr.valid, req->setattr.mode, req->setattr.uid,
-				  req->setattr.gid, req->setattr.size, req->setattr.atime_nsec,
-				  req->setattr.mtime_nsec) < 0)
-			return -EINVAL;
-		put_u32(&w, req->setattr.fid);
-		put_u32(&w, req->setattr.valid);
-		put_u32(&w, req->setattr.mode);
-		put_u32(&w, req->setattr.uid);
-		put_u32(&w, req->setattr.gid);
-		put_u32(&w, 0);
-		put_u64(&w, (uint64_t)req->setattr.size);
-		put_u64(&w, (uint64_t)req->setattr.atime_sec);
-		put_u64(&w, (uint64_t)req->setattr.mtime_sec);
-		put_u32(&w, req->setattr.atime_nsec);
-		put_u32(&w, req->setattr.mtime_nsec);
-		break;
-	case GOFER_MSG_FSYNC:
-		if (!fid_ok(req->fsync.fid) || (req->fsync.flags & ~GOFER_FSYNC_DATASYNC))
-			return -EINVAL;
-		put_u32(&w, req->fsync.fid);
-		put_u32(&w, req->fsync.flags);
-		break;
-	case GOFER_MSG_STATFS:
-		if (!fid_ok(req->statfs.fid))
-			return -EINVAL;
-		put_u32(&w, req->statfs.fid);
-		break;
-	case GOFER_MSG_GETXATTR:
-		if (!fid_ok(req->getxattr.fid) || req->getxattr.size > GOFER_XATTR_SIZE_MAX)
-			return -EINVAL;
-		put_u32(&w, req->getxattr.fid);
-		put_u32(&w, req->getxattr.size);
-		ret = put_checked(&w, req->getxattr.name, sizeof(req->getxattr.name),
-				  gofer_xattr_name_check);
-		break;
-	case GOFER_MSG_SETXATTR:
-		if (!fid_ok(req->setxattr.fid) || (req->setxattr.flags & ~(uint32_t)XATTR_FLAGS) ||
-		    req->setxattr.size > GOFER_XATTR_SIZE_MAX ||
-		    (req->setxattr.size && !req->setxattr.value))
-			return -EINVAL;
-		put_u32(&w, req->setxattr.fid);
-		put_u32(&w, req->setxattr.flags);
-		ret = put_checked(&w, req->setxattr.name, sizeof(req->setxattr.name),
-				  gofer_xattr_name_check);
-		put_u32(&w, req->setxattr.size);
-		if (req->setxattr.size)
-			put_bytes(&w, req->setxattr.value, req->setxattr.size);
-		break;
-	case GOFER_MSG_LISTXATTR:
-		if (!fid_ok(req->listxattr.fid) || req->listxattr.size > GOFER_XATTR_SIZE_MAX)
-			return -EINVAL;
-		put_u32(&w, req->listxattr.fid);
-		put_u32(&w, req->listxattr.size);
-		break;
-	case GOFER_MSG_REMOVEXATTR:
-		if (!fid_ok(req->removexattr.fid))
-			return -EINVAL;
-		put_u32(&w, req->removexattr.fid);
-		ret = put_checked(&w, req->removexattr.name, sizeof(req->removexattr.name),
-				  gofer_xattr_name_check);
-		break;
-	}
-	if (ret < 0)
-		return ret;
-	size_t total = w.off;
-	w.off = 0;
-	put_u32(&w, GOFER_MAGIC);
-	put_u32(&w, req->type);
-	put_u32(&w, req->tag);
-	put_u32(&w, (uint32_t)(total - GOFER_HDR_SIZE));
-	if (w.overflow)
-		return -EMSGSIZE;
-	return (ssize_t)total;
-}
-
-/* The payload of one request type; returns 0 or the first error. */
-static int req_decode_payload(struct rcur *r, struct gofer_req *req)
+/* The payload of a request, field by field in wire order. Names are
+ * judged as they pass; req_fields_check() judges everything else. */
+static int req_io(struct cur *c, struct gofer_req *req)
 {
 	int ret;
 
 	switch (req->type) {
 	case GOFER_MSG_ATTACH:
-		req->attach.mount = get_u32(r);
-		return req->attach.mount < GOFER_MOUNTS_MAX ? 0 : -EINVAL;
+		IO(c, req->attach.mount);
+		return 0;
 	case GOFER_MSG_WALK:
-		req->walk.dirfid = get_u32(r);
-		ret = get_checked(r, req->walk.name, sizeof(req->walk.name), gofer_name_check);
-		if (ret < 0)
-			return ret;
-		return fid_ok(req->walk.dirfid) ? 0 : -EINVAL;
+		IO(c, req->walk.dirfid);
+		return io_name(c, req->walk.name, sizeof(req->walk.name), gofer_name_check);
 	case GOFER_MSG_GETATTR:
 	case GOFER_MSG_READLINK:
 	case GOFER_MSG_CLUNK:
-		req->getattr.fid = get_u32(r);
-		return fid_ok(req->getattr.fid) ? 0 : -EINVAL;
+		/* getattr, readlink and clunk share one layout. */
+		IO(c, req->getattr.fid);
+		return 0;
 	case GOFER_MSG_OPEN:
-		req->open.fid = get_u32(r);
-		req->open.flags = get_u32(r);
-		if (!fid_ok(req->open.fid) || gofer_open_flags_check(req->open.flags) < 0)
-			return -EINVAL;
+		IO(c, req->open.fid);
+		IO(c, req->open.flags);
 		return 0;
 	case GOFER_MSG_READDIR:
-		req->readdir.fid = get_u32(r);
-		req->readdir.max_bytes = get_u32(r);
-		req->readdir.offset = get_u64(r);
-		if (!fid_ok(req->readdir.fid) || req->readdir.max_bytes < GOFER_READDIR_MIN ||
-		    req->readdir.max_bytes > GOFER_READDIR_MAX)
-			return -EINVAL;
+		IO(c, req->readdir.fid);
+		IO(c, req->readdir.max_bytes);
+		IO(c, req->readdir.offset);
 		return 0;
 	case GOFER_MSG_CREATE:
 	case GOFER_MSG_MKDIR:
 	case GOFER_MSG_MKNOD:
-		req->create.dirfid = get_u32(r);
-		req->create.flags = get_u32(r);
-		req->create.mode = get_u32(r);
-		req->create.uid = get_u32(r);
-		req->create.gid = get_u32(r);
-		ret = get_checked(r, req->create.name, sizeof(req->create.name), gofer_name_check);
-		if (ret < 0)
-			return ret;
-		if (!fid_ok(req->create.dirfid) ||
-		    mk_fields_check(req->type, req->create.flags, req->create.mode, req->create.uid,
-				    req->create.gid) < 0)
-			return -EINVAL;
-		return 0;
+		/* create, mkdir and mknod share one layout. */
+		IO(c, req->create.dirfid);
+		IO(c, req->create.flags);
+		IO(c, req->create.mode);
+		IO(c, req->create.uid);
+		IO(c, req->create.gid);
+		return io_name(c, req->create.name, sizeof(req->create.name), gofer_name_check);
 	case GOFER_MSG_SYMLINK:
-		req->symlink.dirfid = get_u32(r);
-		req->symlink.uid = get_u32(r);
-		req->symlink.gid = get_u32(r);
-		ret = get_checked(r, req->symlink.name, sizeof(req->symlink.name), gofer_name_check);
-		if (ret == 0)
-			ret = get_checked(r, req->symlink.target, sizeof(req->symlink.target),
-					  gofer_symlink_target_check);
+		IO(c, req->symlink.dirfid);
+		IO(c, req->symlink.uid);
+		IO(c, req->symlink.gid);
+		ret = io_name(c, req->symlink.name, sizeof(req->symlink.name), gofer_name_check);
 		if (ret < 0)
 			return ret;
-		if (!fid_ok(req->symlink.dirfid) || !id_ok(req->symlink.uid) || !id_ok(req->symlink.gid))
-			return -EINVAL;
-		return 0;
+		return io_name(c, req->symlink.target, sizeof(req->symlink.target),
+			       gofer_symlink_target_check);
 	case GOFER_MSG_LINK:
-		req->link.dirfid = get_u32(r);
-		req->link.fid = get_u32(r);
-		ret = get_checked(r, req->link.name, sizeof(req->link.name), gofer_name_check);
-		if (ret < 0)
-			return ret;
-		return fid_ok(req->link.dirfid) && fid_ok(req->link.fid) ? 0 : -EINVAL;
+		IO(c, req->link.dirfid);
+		IO(c, req->link.fid);
+		return io_name(c, req->link.name, sizeof(req->link.name), gofer_name_check);
 	case GOFER_MSG_UNLINK:
-		req->unlink.dirfid = get_u32(r);
-		req->unlink.flags = get_u32(r);
-		ret = get_checked(r, req->unlink.name, sizeof(req->unlink.name), gofer_name_check);
-		if (ret < 0)
-			return ret;
-		if (!fid_ok(req->unlink.dirfid) || (req->unlink.flags & ~(uint32_t)AT_REMOVEDIR))
-			return -EINVAL;
-		return 0;
+		IO(c, req->unlink.dirfid);
+		IO(c, req->unlink.flags);
+		return io_name(c, req->unlink.name, sizeof(req->unlink.name), gofer_name_check);
 	case GOFER_MSG_RENAME:
-		req->rename.olddirfid = get_u32(r);
-		req->rename.newdirfid = get_u32(r);
-		req->rename.flags = get_u32(r);
-		ret = get_checked(r, req->rename.oldname, sizeof(req->rename.oldname), gofer_name_check);
-		if (ret == 0)
-			ret = get_checked(r, req->rename.newname, sizeof(req->rename.newname),
-					  gofer_name_check);
+		IO(c, req->rename.olddirfid);
+		IO(c, req->rename.newdirfid);
+		IO(c, req->rename.flags);
+		ret = io_name(c, req->rename.oldname, sizeof(req->rename.oldname), gofer_name_check);
 		if (ret < 0)
 			return ret;
-		if (!fid_ok(req->rename.olddirfid) || !fid_ok(req->rename.newdirfid) ||
-		    (req->rename.flags & ~(uint32_t)RENAME_FLAGS) || req->rename.flags == RENAME_FLAGS)
-			return -EINVAL;
-		return 0;
+		return io_name(c, req->rename.newname, sizeof(req->rename.newname), gofer_name_check);
 	case GOFER_MSG_SETATTR: {
-		req->setattr.fid = get_u32(r);
-		req->setattr.valid = get_u32(r);
-		req->setattr.mode = get_u32(r);
-		req->setattr.uid = get_u32(r);
-		req->setattr.gid = get_u32(r);
-		uint32_t pad = get_u32(r);
-		req->setattr.size = (int64_t)get_u64(r);
-		req->setattr.atime_sec = (int64_t)get_u64(r);
-		req->setattr.mtime_sec = (int64_t)get_u64(r);
-		req->setattr.atime_nsec = get_u32(r);
-		req->setattr.mtime_nsec = get_u32(r);
-		if (pad || !fid_ok(req->setattr.fid) ||
-		    setattr_check(req->setattr.valid, req->setattr.mode, req->setattr.uid,
-				  req->setattr.gid, req->setattr.size, req->setattr.atime_nsec,
-				  req->setattr.mtime_nsec) < 0)
-			return -EINVAL;
-		return 0;
+		uint32_t pad = 0;
+		IO(c, req->setattr.fid);
+		IO(c, req->setattr.valid);
+		IO(c, req->setattr.mode);
+		IO(c, req->setattr.uid);
+		IO(c, req->setattr.gid);
+		IO(c, pad);
+		IO(c, req->setattr.size);
+		IO(c, req->setattr.atime_sec);
+		IO(c, req->setattr.mtime_sec);
+		IO(c, req->setattr.atime_nsec);
+		IO(c, req->setattr.mtime_nsec);
+		return pad ? -EINVAL : 0;
 	}
 	case GOFER_MSG_FSYNC:
-		req->fsync.fid = get_u32(r);
-		req->fsync.flags = get_u32(r);
-		if (!fid_ok(req->fsync.fid) || (req->fsync.flags & ~GOFER_FSYNC_DATASYNC))
-			return -EINVAL;
+		IO(c, req->fsync.fid);
+		IO(c, req->fsync.flags);
 		return 0;
 	case GOFER_MSG_STATFS:
-		req->statfs.fid = get_u32(r);
-		return fid_ok(req->statfs.fid) ? 0 : -EINVAL;
+		IO(c, req->statfs.fid);
+		return 0;
 	case GOFER_MSG_GETXATTR:
-		req->getxattr.fid = get_u32(r);
-		req->getxattr.size = get_u32(r);
-		ret = get_checked(r, req->getxattr.name, sizeof(req->getxattr.name),
-				  gofer_xattr_name_check);
+		IO(c, req->getxattr.fid);
+		IO(c, req->getxattr.size);
+		return io_name(c, req->getxattr.name, sizeof(req->getxattr.name), gofer_xattr_name_check);
+	case GOFER_MSG_SETXATTR: {
+		IO(c, req->setxattr.fid);
+		IO(c, req->setxattr.flags);
+		ret = io_name(c, req->setxattr.name, sizeof(req->setxattr.name), gofer_xattr_name_check);
 		if (ret < 0)
 			return ret;
-		if (!fid_ok(req->getxattr.fid) || req->getxattr.size > GOFER_XATTR_SIZE_MAX)
-			return -EINVAL;
-		return 0;
-	case GOFER_MSG_SETXATTR:
-		req->setxattr.fid = get_u32(r);
-		req->setxattr.flags = get_u32(r);
-		ret = get_checked(r, req->setxattr.name, sizeof(req->setxattr.name),
-				  gofer_xattr_name_check);
-		if (ret < 0)
-			return ret;
-		req->setxattr.size = get_u32(r);
-		if (r->short_read || !fid_ok(req->setxattr.fid) ||
-		    (req->setxattr.flags & ~(uint32_t)XATTR_FLAGS) ||
-		    req->setxattr.size > GOFER_XATTR_SIZE_MAX || req->setxattr.size != r->len - r->off)
-			return -EINVAL;
-		req->setxattr.value = r->p + r->off;
-		r->off = r->len;
-		return 0;
+		IO(c, req->setxattr.size);
+		/* The value is the rest of the message, exactly size bytes. */
+		uint32_t n = req->setxattr.size;
+		io_tail(c, &req->setxattr.value, &n);
+		return c->dec && (c->bad || n != req->setxattr.size) ? -EINVAL : 0;
+	}
 	case GOFER_MSG_LISTXATTR:
-		req->listxattr.fid = get_u32(r);
-		req->listxattr.size = get_u32(r);
-		if (!fid_ok(req->listxattr.fid) || req->listxattr.size > GOFER_XATTR_SIZE_MAX)
-			return -EINVAL;
+		IO(c, req->listxattr.fid);
+		IO(c, req->listxattr.size);
 		return 0;
 	case GOFER_MSG_REMOVEXATTR:
-		req->removexattr.fid = get_u32(r);
-		ret = get_checked(r, req->removexattr.name, sizeof(req->removexattr.name),
-				  gofer_xattr_name_check);
-		if (ret < 0)
-			return ret;
-		return fid_ok(req->removexattr.fid) ? 0 : -EINVAL;
+		IO(c, req->removexattr.fid);
+		return io_name(c, req->removexattr.name, sizeof(req->removexattr.name),
+			       gofer_xattr_name_check);
 	}
 	return -EINVAL;
 }
 
+/* A request's fields other than names: 0, or -EINVAL. */
+static int req_fields_check(const struct gofer_req *req)
+{
+	bool ok = false;
+
+	switch (req->type) {
+	case GOFER_MSG_ATTACH:
+		ok = req->attach.mount < GOFER_MOUNTS_MAX;
+		break;
+	case GOFER_MSG_WALK:
+		ok = fid_ok(req->walk.dirfid);
+		break;
+	case GOFER_MSG_GETATTR:
+	case GOFER_MSG_READLINK:
+	case GOFER_MSG_CLUNK:
+		ok = fid_ok(req->getattr.fid);
+		break;
+	case GOFER_MSG_OPEN:
+		ok = fid_ok(req->open.fid) && gofer_open_flags_check(req->open.flags) == 0;
+		break;
+	case GOFER_MSG_READDIR:
+		ok = fid_ok(req->readdir.fid) && req->readdir.max_bytes >= GOFER_READDIR_MIN &&
+		     req->readdir.max_bytes <= GOFER_READDIR_MAX;
+		break;
+	case GOFER_MSG_CREATE:
+	case GOFER_MSG_MKDIR:
+	case GOFER_MSG_MKNOD:
+		ok = fid_ok(req->create.dirfid) &&
+		     mk_fields_check(req->type, req->create.flags, req->create.mode, req->create.uid,
+				     req->create.gid) == 0;
+		break;
+	case GOFER_MSG_SYMLINK:
+		ok = fid_ok(req->symlink.dirfid) && id_ok(req->symlink.uid) && id_ok(req->symlink.gid);
+		break;
+	case GOFER_MSG_LINK:
+		ok = fid_ok(req->link.dirfid) && fid_ok(req->link.fid);
+		break;
+	case GOFER_MSG_UNLINK:
+		ok = fid_ok(req->unlink.dirfid) && !(req->unlink.flags & ~(uint32_t)AT_REMOVEDIR);
+		break;
+	case GOFER_MSG_RENAME:
+		ok = fid_ok(req->rename.olddirfid) && fid_ok(req->rename.newdirfid) &&
+		     !(req->rename.flags & ~(uint32_t)RENAME_FLAGS) && req->rename.flags != RENAME_FLAGS;
+		break;
+	case GOFER_MSG_SETATTR:
+		ok = fid_ok(req->setattr.fid) &&
+		     setattr_check(req->setattr.valid, req->setattr.mode, req->setattr.uid,
+				   req->setattr.gid, req->setattr.size, req->setattr.atime_nsec,
+				   req->setattr.mtime_nsec) == 0;
+		break;
+	case GOFER_MSG_FSYNC:
+		ok = fid_ok(req->fsync.fid) && !(req->fsync.flags & ~GOFER_FSYNC_DATASYNC);
+		break;
+	case GOFER_MSG_STATFS:
+		ok = fid_ok(req->statfs.fid);
+		break;
+	case GOFER_MSG_GETXATTR:
+		ok = fid_ok(req->getxattr.fid) && req->getxattr.size <= GOFER_XATTR_SIZE_MAX;
+		break;
+	case GOFER_MSG_SETXATTR:
+		ok = fid_ok(req->setxattr.fid) && !(req->setxattr.flags & ~(uint32_t)XATTR_FLAGS) &&
+		     req->setxattr.size <= GOFER_XATTR_SIZE_MAX &&
+		     (req->setxattr.size == 0 || req->setxattr.value);
+		break;
+	case GOFER_MSG_LISTXATTR:
+		ok = fid_ok(req->listxattr.fid) && req->listxattr.size <= GOFER_XATTR_SIZE_MAX;
+		break;
+	case GOFER_MSG_REMOVEXATTR:
+		ok = fid_ok(req->removexattr.fid);
+		break;
+	}
+	return ok ? 0 : -EINVAL;
+}
+
+ssize_t gofer_req_encode(const struct gofer_req *req, void *buf, size_t bufsz)
+{
+	if (bufsz < GOFER_HDR_SIZE)
+		return -EMSGSIZE;
+	if (!type_implemented(req->type) || req_fields_check(req) < 0)
+		return -EINVAL;
+	struct cur c = enc_cur(buf, msg_cap(bufsz), GOFER_HDR_SIZE);
+	/* An encoding cursor only reads the struct. */
+	int ret = req_io(&c, (struct gofer_req *)req);
+	if (ret < 0)
+		return ret;
+	return enc_finish(&c, GOFER_MAGIC, req->type, req->tag);
+}
+
 int gofer_req_decode(const void *buf, size_t len, struct gofer_req *req)
 {
-	struct rcur r = { .p = buf, .len = len };
+	uint32_t magic, plen;
 	int ret;
 
 	memset(req, 0, sizeof(*req));
 	if (len < GOFER_HDR_SIZE || len > GOFER_MSG_MAX)
 		return -EINVAL;
-	uint32_t magic = get_u32(&r);
-	req->type = get_u32(&r);
-	req->tag = get_u32(&r);
-	uint32_t plen = get_u32(&r);
+	struct cur c = dec_cur(buf, len, 0);
+	IO(&c, magic);
+	IO(&c, req->type);
+	IO(&c, req->tag);
+	IO(&c, plen);
 	if (magic != GOFER_MAGIC || plen != len - GOFER_HDR_SIZE)
 		return -EINVAL;
 	ret = type_check(req->type);
 	if (ret < 0)
 		return ret;
-	ret = req_decode_payload(&r, req);
+	/* Name errors first (ENAMETOOLONG, ERANGE...), then the other fields. */
+	ret = req_io(&c, req);
 	if (ret < 0)
 		return ret;
+	if (req_fields_check(req) < 0)
+		return -EINVAL;
 	/* Exactly the payload the type calls for: no more, no less. */
-	if (r.short_read || r.off != r.len)
+	if (c.bad || c.off != c.len)
 		return -EINVAL;
 	return 0;
 }
@@ -729,34 +579,6 @@ static int dirents_check(const uint8_t *p, uint32_t len, uint32_t count)
 	if (ret < 0 || n != count)
 		return -EINVAL;
 	return 0;
-}
-
-static void put_statfs(struct wcur *w, const struct gofer_statfs *st)
-{
-	put_u64(w, st->type);
-	put_u64(w, st->bsize);
-	put_u64(w, st->blocks);
-	put_u64(w, st->bfree);
-	put_u64(w, st->bavail);
-	put_u64(w, st->files);
-	put_u64(w, st->ffree);
-	put_u64(w, st->namelen);
-	put_u64(w, st->frsize);
-	put_u64(w, st->flags);
-}
-
-static void get_statfs(struct rcur *r, struct gofer_statfs *st)
-{
-	st->type = get_u64(r);
-	st->bsize = get_u64(r);
-	st->blocks = get_u64(r);
-	st->bfree = get_u64(r);
-	st->bavail = get_u64(r);
-	st->files = get_u64(r);
-	st->ffree = get_u64(r);
-	st->namelen = get_u64(r);
-	st->frsize = get_u64(r);
-	st->flags = get_u64(r);
 }
 
 /* A LISTXATTR name list: NUL-terminated names the protocol allows. */
@@ -790,34 +612,18 @@ static int xattr_data_check(uint32_t type, uint32_t len, const uint8_t *data, ui
 	return 0;
 }
 
-ssize_t gofer_rep_encode(const struct gofer_rep *rep, void *buf, size_t bufsz)
+/* The payload of a successful reply, field by field in wire order, with
+ * its checks: every violation is -EINVAL. */
+static int rep_io(struct cur *c, struct gofer_rep *rep)
 {
-	struct wcur w = { .p = buf, .cap = msg_cap(bufsz), .off = GOFER_HDR_SIZE };
-	size_t tlen;
-
-	if (bufsz < GOFER_HDR_SIZE)
-		return -EMSGSIZE;
-	if (rep->type & GOFER_MSG_REPLY)
-		return -EINVAL;
-	/* Error replies may answer any type, even one the server could not
-	 * parse; a successful reply must be for a type we know. */
-	if (rep->error) {
-		if (!errno_ok(rep->error))
-			return -EINVAL;
-		goto header;
-	}
-	if (!type_implemented(rep->type))
-		return -EINVAL;
 	switch (rep->type) {
 	case GOFER_MSG_ATTACH:
 	case GOFER_MSG_WALK:
 	case GOFER_MSG_CREATE:
 		/* attach, walk and create share one layout. */
-		if (!fid_ok(rep->walk.fid) || attr_check(&rep->walk.attr) < 0)
-			return -EINVAL;
-		put_u32(&w, rep->walk.fid);
-		put_attr(&w, &rep->walk.attr);
-		break;
+		IO(c, rep->walk.fid);
+		IO(c, rep->walk.attr);
+		return fid_ok(rep->walk.fid) && attr_check(&rep->walk.attr) == 0 ? 0 : -EINVAL;
 	case GOFER_MSG_GETATTR:
 	case GOFER_MSG_MKDIR:
 	case GOFER_MSG_MKNOD:
@@ -825,38 +631,44 @@ ssize_t gofer_rep_encode(const struct gofer_rep *rep, void *buf, size_t bufsz)
 	case GOFER_MSG_LINK:
 	case GOFER_MSG_SETATTR:
 		/* All of these answer with attributes only. */
-		if (attr_check(&rep->getattr.attr) < 0)
+		IO(c, rep->getattr.attr);
+		return attr_check(&rep->getattr.attr);
+	case GOFER_MSG_READLINK: {
+		uint32_t len;
+		IO(c, rep->readlink.len);
+		len = rep->readlink.len;
+		if (len == 0 || len > GOFER_SYMLINK_MAX || (c->dec && (c->bad || len != io_left(c))))
 			return -EINVAL;
-		put_attr(&w, &rep->getattr.attr);
-		break;
-	case GOFER_MSG_READLINK:
-		tlen = rep->readlink.len;
-		if (tlen == 0 || tlen > GOFER_SYMLINK_MAX || memchr(rep->readlink.target, '\0', tlen))
-			return -EINVAL;
-		put_u32(&w, (uint32_t)tlen);
-		put_bytes(&w, rep->readlink.target, tlen);
-		break;
+		io_bytes(c, rep->readlink.target, len);
+		if (c->dec)
+			rep->readlink.target[len] = '\0';
+		return memchr(rep->readlink.target, '\0', len) ? -EINVAL : 0;
+	}
 	case GOFER_MSG_READDIR:
+		IO(c, rep->readdir.eof);
+		IO(c, rep->readdir.count);
+		if (c->dec && c->bad)
+			return -EINVAL;
+		io_tail(c, &rep->readdir.entries, &rep->readdir.len);
 		if (rep->readdir.eof > 1 || (rep->readdir.count == 0 && !rep->readdir.eof) ||
 		    rep->readdir.len > GOFER_READDIR_MAX ||
 		    dirents_check(rep->readdir.entries, rep->readdir.len, rep->readdir.count) < 0)
 			return -EINVAL;
-		put_u32(&w, rep->readdir.eof);
-		put_u32(&w, rep->readdir.count);
-		put_bytes(&w, rep->readdir.entries, rep->readdir.len);
-		break;
+		return 0;
 	case GOFER_MSG_STATFS:
-		put_statfs(&w, &rep->statfs);
-		break;
+		IO(c, rep->statfs);
+		return 0;
 	case GOFER_MSG_GETXATTR:
 	case GOFER_MSG_LISTXATTR: {
+		/* getxattr and listxattr share one layout. */
 		uint32_t dlen = rep->getxattr.data ? rep->getxattr.len : 0;
-		if (xattr_data_check(rep->type, rep->getxattr.len, rep->getxattr.data, dlen) < 0)
+		IO(c, rep->getxattr.len);
+		if (c->dec && c->bad)
 			return -EINVAL;
-		put_u32(&w, rep->getxattr.len);
-		if (dlen)
-			put_bytes(&w, rep->getxattr.data, dlen);
-		break;
+		io_tail(c, &rep->getxattr.data, &dlen);
+		if (c->dec && dlen == 0)
+			rep->getxattr.data = NULL;
+		return xattr_data_check(rep->type, rep->getxattr.len, rep->getxattr.data, dlen);
 	}
 	case GOFER_MSG_OPEN:
 	case GOFER_MSG_CLUNK:
@@ -865,31 +677,45 @@ ssize_t gofer_rep_encode(const struct gofer_rep *rep, void *buf, size_t bufsz)
 	case GOFER_MSG_FSYNC:
 	case GOFER_MSG_SETXATTR:
 	case GOFER_MSG_REMOVEXATTR:
-		break;
+		return 0;
 	}
-header:;
-	size_t total = w.off;
-	w.off = 0;
-	put_u32(&w, rep->type | GOFER_MSG_REPLY);
-	put_u32(&w, rep->tag);
-	put_u32(&w, (uint32_t)rep->error);
-	put_u32(&w, (uint32_t)(total - GOFER_HDR_SIZE));
-	if (w.overflow)
+	return -EINVAL;
+}
+
+ssize_t gofer_rep_encode(const struct gofer_rep *rep, void *buf, size_t bufsz)
+{
+	if (bufsz < GOFER_HDR_SIZE)
 		return -EMSGSIZE;
-	return (ssize_t)total;
+	if (rep->type & GOFER_MSG_REPLY)
+		return -EINVAL;
+	struct cur c = enc_cur(buf, msg_cap(bufsz), GOFER_HDR_SIZE);
+	/* Error replies may answer any type, even one the server could not
+	 * parse; a successful reply must be for a type we know. */
+	if (rep->error) {
+		if (!errno_ok(rep->error))
+			return -EINVAL;
+	} else {
+		if (!type_implemented(rep->type))
+			return -EINVAL;
+		/* An encoding cursor only reads the struct. */
+		if (rep_io(&c, (struct gofer_rep *)rep) < 0)
+			return -EINVAL;
+	}
+	return enc_finish(&c, rep->type | GOFER_MSG_REPLY, rep->tag, (uint32_t)rep->error);
 }
 
 int gofer_rep_decode(const void *buf, size_t len, struct gofer_rep *rep)
 {
-	struct rcur r = { .p = buf, .len = len };
+	uint32_t type, plen;
 
 	memset(rep, 0, sizeof(*rep));
 	if (len < GOFER_HDR_SIZE || len > GOFER_MSG_MAX)
 		return -EINVAL;
-	uint32_t type = get_u32(&r);
-	rep->tag = get_u32(&r);
-	rep->error = (int32_t)get_u32(&r);
-	uint32_t plen = get_u32(&r);
+	struct cur c = dec_cur(buf, len, 0);
+	IO(&c, type);
+	IO(&c, rep->tag);
+	IO(&c, rep->error);
+	IO(&c, plen);
 	if (!(type & GOFER_MSG_REPLY) || plen != len - GOFER_HDR_SIZE)
 		return -EINVAL;
 	rep->type = type & ~GOFER_MSG_REPLY;
@@ -898,75 +724,9 @@ int gofer_rep_decode(const void *buf, size_t len, struct gofer_rep *rep)
 			return -EINVAL;
 		return 0;
 	}
-	if (!type_implemented(rep->type))
+	if (!type_implemented(rep->type) || rep_io(&c, rep) < 0)
 		return -EINVAL;
-
-	switch (rep->type) {
-	case GOFER_MSG_ATTACH:
-	case GOFER_MSG_WALK:
-	case GOFER_MSG_CREATE:
-		rep->walk.fid = get_u32(&r);
-		get_attr(&r, &rep->walk.attr);
-		if (!fid_ok(rep->walk.fid) || attr_check(&rep->walk.attr) < 0)
-			return -EINVAL;
-		break;
-	case GOFER_MSG_GETATTR:
-	case GOFER_MSG_MKDIR:
-	case GOFER_MSG_MKNOD:
-	case GOFER_MSG_SYMLINK:
-	case GOFER_MSG_LINK:
-	case GOFER_MSG_SETATTR:
-		get_attr(&r, &rep->getattr.attr);
-		if (attr_check(&rep->getattr.attr) < 0)
-			return -EINVAL;
-		break;
-	case GOFER_MSG_READLINK:
-		rep->readlink.len = get_u32(&r);
-		if (r.short_read || rep->readlink.len == 0 || rep->readlink.len > GOFER_SYMLINK_MAX ||
-		    rep->readlink.len != r.len - r.off)
-			return -EINVAL;
-		get_bytes(&r, rep->readlink.target, rep->readlink.len);
-		rep->readlink.target[rep->readlink.len] = '\0';
-		if (memchr(rep->readlink.target, '\0', rep->readlink.len))
-			return -EINVAL;
-		break;
-	case GOFER_MSG_READDIR:
-		rep->readdir.eof = get_u32(&r);
-		rep->readdir.count = get_u32(&r);
-		if (r.short_read || rep->readdir.eof > 1 ||
-		    (rep->readdir.count == 0 && !rep->readdir.eof))
-			return -EINVAL;
-		rep->readdir.len = (uint32_t)(r.len - r.off);
-		rep->readdir.entries = r.p + r.off;
-		if (dirents_check(rep->readdir.entries, rep->readdir.len, rep->readdir.count) < 0)
-			return -EINVAL;
-		r.off = r.len;
-		break;
-	case GOFER_MSG_STATFS:
-		get_statfs(&r, &rep->statfs);
-		break;
-	case GOFER_MSG_GETXATTR:
-	case GOFER_MSG_LISTXATTR: {
-		rep->getxattr.len = get_u32(&r);
-		if (r.short_read)
-			return -EINVAL;
-		uint32_t dlen = (uint32_t)(r.len - r.off);
-		rep->getxattr.data = dlen ? r.p + r.off : NULL;
-		if (xattr_data_check(rep->type, rep->getxattr.len, rep->getxattr.data, dlen) < 0)
-			return -EINVAL;
-		r.off = r.len;
-		break;
-	}
-	case GOFER_MSG_OPEN:
-	case GOFER_MSG_CLUNK:
-	case GOFER_MSG_UNLINK:
-	case GOFER_MSG_RENAME:
-	case GOFER_MSG_FSYNC:
-	case GOFER_MSG_SETXATTR:
-	case GOFER_MSG_REMOVEXATTR:
-		break;
-	}
-	if (r.short_read || r.off != r.len)
+	if (c.bad || c.off != c.len)
 		return -EINVAL;
 	return 0;
 }
