@@ -140,6 +140,32 @@ static struct gofer_fid *dir_get(struct gofer_server *s, uint32_t fid, int *err)
 	return d && S_ISDIR(d->mode) ? d : NULL;
 }
 
+/* The fid a write request changes, or NULL and *err: -EBADF for an
+ * unknown fid, then -EROFS on a read-only mount. */
+static struct gofer_fid *fid_get_write(struct gofer_server *s, uint32_t fid, int *err)
+{
+	struct gofer_fid *f = fid_get(s, fid);
+
+	if (!f)
+		*err = -EBADF;
+	else if (f->readonly)
+		*err = -EROFS;
+	return f && !f->readonly ? f : NULL;
+}
+
+/* The directory a write request changes a name in, or NULL and *err:
+ * -EBADF, -ENOTDIR, then -EROFS. */
+static struct gofer_fid *dir_get_write(struct gofer_server *s, uint32_t fid, int *err)
+{
+	struct gofer_fid *d = dir_get(s, fid, err);
+
+	if (d && d->readonly) {
+		*err = -EROFS;
+		return NULL;
+	}
+	return d;
+}
+
 static int do_attach(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep)
 {
 	const struct gofer_mount *m;
@@ -541,10 +567,8 @@ static int do_create(struct gofer_server *s, const struct gofer_req *req, struct
 	struct stat st, pst;
 	int fd, ret = 0;
 
-	if (!(dir = dir_get(s, req->create.dirfid, &ret)))
+	if (!(dir = dir_get_write(s, req->create.dirfid, &ret)))
 		return ret;
-	if (dir->readonly)
-		return -EROFS;
 	/* Always exclusive: the sentry decided that the name is free, and
 	 * an existing file (or a symlink planted since) must not be opened. */
 	fd = openat(dir->fd, name,
@@ -580,10 +604,8 @@ static int do_mkdir(struct gofer_server *s, const struct gofer_req *req, struct 
 	struct stat st;
 	int ret = 0;
 
-	if (!(dir = dir_get(s, req->mkdir.dirfid, &ret)))
+	if (!(dir = dir_get_write(s, req->mkdir.dirfid, &ret)))
 		return ret;
-	if (dir->readonly)
-		return -EROFS;
 	if (mkdirat(dir->fd, req->mkdir.name, (mode_t)req->mkdir.mode) < 0)
 		return -errno;
 	/* A real fd (not O_PATH), so fchmod works on any kernel. */
@@ -603,10 +625,8 @@ static int do_mknod(struct gofer_server *s, const struct gofer_req *req, struct 
 	struct stat st;
 	int ret = 0;
 
-	if (!(dir = dir_get(s, req->mknod.dirfid, &ret)))
+	if (!(dir = dir_get_write(s, req->mknod.dirfid, &ret)))
 		return ret;
-	if (dir->readonly)
-		return -EROFS;
 	/* The decoder let through only S_IFIFO and S_IFSOCK. */
 	if (mknodat(dir->fd, req->mknod.name, (mode_t)req->mknod.mode, 0) < 0)
 		return -errno;
@@ -632,10 +652,8 @@ static int do_symlink(struct gofer_server *s, const struct gofer_req *req, struc
 	struct stat st;
 	int ret = 0;
 
-	if (!(dir = dir_get(s, req->symlink.dirfid, &ret)))
+	if (!(dir = dir_get_write(s, req->symlink.dirfid, &ret)))
 		return ret;
-	if (dir->readonly)
-		return -EROFS;
 	if (symlinkat(req->symlink.target, dir->fd, req->symlink.name) < 0)
 		return -errno;
 	_cleanup_close_ int fd = openat(dir->fd, req->symlink.name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -727,10 +745,8 @@ static int do_unlink(struct gofer_server *s, const struct gofer_req *req)
 	struct gofer_fid *dir;
 	int ret = 0;
 
-	if (!(dir = dir_get(s, req->unlink.dirfid, &ret)))
+	if (!(dir = dir_get_write(s, req->unlink.dirfid, &ret)))
 		return ret;
-	if (dir->readonly)
-		return -EROFS;
 	if (unlinkat(dir->fd, req->unlink.name, (int)req->unlink.flags) < 0)
 		return -errno;
 	return 0;
@@ -831,15 +847,13 @@ static int do_rename(struct gofer_server *s, const struct gofer_req *req)
 
 static int do_setattr(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep)
 {
-	struct gofer_fid *f = fid_get(s, req->setattr.fid);
+	struct gofer_fid *f;
 	uint32_t valid = req->setattr.valid;
 	struct stat st;
-	int ret;
+	int ret = 0;
 
-	if (!f)
-		return -EBADF;
-	if (f->readonly)
-		return -EROFS;
+	if (!(f = fid_get_write(s, req->setattr.fid, &ret)))
+		return ret;
 	if (valid & (GOFER_SETATTR_UID | GOFER_SETATTR_GID)) {
 		uid_t uid = (valid & GOFER_SETATTR_UID) ? req->setattr.uid : (uid_t)-1;
 		gid_t gid = (valid & GOFER_SETATTR_GID) ? req->setattr.gid : (gid_t)-1;
@@ -962,59 +976,85 @@ static int xattr_target(struct gofer_server *s, struct gofer_fid *f, const char 
 	return fchdir(dirfd) < 0 ? -errno : 0;
 }
 
+/* One xattr request's host call on f's file, through xattr_target():
+ * its result, or -errno. */
+static ssize_t xattr_call(struct gofer_server *s, struct gofer_fid *f, const struct gofer_req *req)
+{
+	const char *xname = NULL, *name = NULL;
+	ssize_t n = -1;
+	int fd, ret;
+
+	switch (req->type) {
+	case GOFER_MSG_GETXATTR:
+		xname = req->getxattr.name;
+		break;
+	case GOFER_MSG_SETXATTR:
+		xname = req->setxattr.name;
+		break;
+	case GOFER_MSG_REMOVEXATTR:
+		xname = req->removexattr.name;
+		break;
+	}
+	ret = xattr_target(s, f, xname, &fd, &name);
+	if (ret < 0)
+		return ret;
+	errno = EINVAL; /* no other type comes here */
+	switch (req->type) {
+	case GOFER_MSG_GETXATTR: {
+		size_t size = req->getxattr.size;
+		void *buf = size ? s->xattr : NULL;
+		n = fd >= 0 ? fgetxattr(fd, xname, buf, size) : lgetxattr(name, xname, buf, size);
+		break;
+	}
+	case GOFER_MSG_SETXATTR: {
+		const void *v = req->setxattr.value;
+		size_t size = req->setxattr.size;
+		int flags = (int)req->setxattr.flags;
+		n = fd >= 0 ? fsetxattr(fd, xname, v, size, flags) : lsetxattr(name, xname, v, size, flags);
+		break;
+	}
+	case GOFER_MSG_LISTXATTR:
+		n = fd >= 0 ? flistxattr(fd, s->xlist, HOST_XATTR_LIST_MAX)
+			    : llistxattr(name, s->xlist, HOST_XATTR_LIST_MAX);
+		break;
+	case GOFER_MSG_REMOVEXATTR:
+		n = fd >= 0 ? fremovexattr(fd, xname) : lremovexattr(name, xname);
+		break;
+	}
+	if (n < 0)
+		n = -errno;
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
 static int do_getxattr(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep)
 {
 	struct gofer_fid *f = fid_get(s, req->getxattr.fid);
-	size_t size = req->getxattr.size;
-	void *buf = size ? s->xattr : NULL;
-	const char *name = NULL;
-	int fd, ret;
 	ssize_t n;
 
 	if (!f)
 		return -EBADF;
-	ret = xattr_target(s, f, req->getxattr.name, &fd, &name);
-	if (ret < 0)
-		return ret;
-	if (fd >= 0) {
-		n = fgetxattr(fd, req->getxattr.name, buf, size);
-		ret = n < 0 ? -errno : 0;
-		close(fd);
-	} else {
-		n = lgetxattr(name, req->getxattr.name, buf, size);
-		ret = n < 0 ? -errno : 0;
-	}
-	if (ret < 0)
-		return ret;
+	n = xattr_call(s, f, req);
+	if (n < 0)
+		return (int)n;
 	if ((size_t)n > GOFER_XATTR_SIZE_MAX)
 		return -E2BIG; /* more than one message carries */
 	rep->getxattr.len = (uint32_t)n;
-	rep->getxattr.data = size && n ? s->xattr : NULL;
+	rep->getxattr.data = req->getxattr.size && n ? s->xattr : NULL;
 	return 0;
 }
 
-static int do_setxattr(struct gofer_server *s, const struct gofer_req *req)
+/* SETXATTR and REMOVEXATTR. */
+static int do_xattr_write(struct gofer_server *s, const struct gofer_req *req, uint32_t fid)
 {
-	struct gofer_fid *f = fid_get(s, req->setxattr.fid);
-	const char *name = NULL;
-	int fd, ret;
+	struct gofer_fid *f;
+	int ret = 0;
 
-	if (!f)
-		return -EBADF;
-	if (f->readonly)
-		return -EROFS;
-	ret = xattr_target(s, f, req->setxattr.name, &fd, &name);
-	if (ret < 0)
+	if (!(f = fid_get_write(s, fid, &ret)))
 		return ret;
-	if (fd >= 0) {
-		ret = fsetxattr(fd, req->setxattr.name, req->setxattr.value, req->setxattr.size,
-				(int)req->setxattr.flags) < 0 ? -errno : 0;
-		close(fd);
-	} else {
-		ret = lsetxattr(name, req->setxattr.name, req->setxattr.value, req->setxattr.size,
-				(int)req->setxattr.flags) < 0 ? -errno : 0;
-	}
-	return ret;
+	ssize_t n = xattr_call(s, f, req);
+	return n < 0 ? (int)n : 0;
 }
 
 static bool xattr_visible(const struct gofer_server *s, const char *name)
@@ -1027,28 +1067,16 @@ static bool xattr_visible(const struct gofer_server *s, const char *name)
 static int do_listxattr(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep)
 {
 	struct gofer_fid *f = fid_get(s, req->listxattr.fid);
-	const char *name = NULL;
 	size_t used = 0;
-	int fd, ret;
 	ssize_t n;
 
 	if (!f)
 		return -EBADF;
-	ret = xattr_target(s, f, NULL, &fd, &name);
-	if (ret < 0)
-		return ret;
-	if (fd >= 0) {
-		n = flistxattr(fd, s->xlist, HOST_XATTR_LIST_MAX);
-		ret = n < 0 ? -errno : 0;
-		close(fd);
-	} else {
-		n = llistxattr(name, s->xlist, HOST_XATTR_LIST_MAX);
-		ret = n < 0 ? -errno : 0;
-	}
-	if (ret == -ERANGE)
+	n = xattr_call(s, f, req);
+	if (n == -ERANGE)
 		return -E2BIG; /* larger than Linux's own limit */
-	if (ret < 0)
-		return ret;
+	if (n < 0)
+		return (int)n;
 	for (ssize_t off = 0; off < n;) {
 		const char *x = s->xlist + off;
 		size_t len = strnlen(x, (size_t)(n - off));
@@ -1066,28 +1094,6 @@ static int do_listxattr(struct gofer_server *s, const struct gofer_req *req, str
 	rep->listxattr.len = (uint32_t)used;
 	rep->listxattr.data = req->listxattr.size && used ? s->xattr : NULL;
 	return 0;
-}
-
-static int do_removexattr(struct gofer_server *s, const struct gofer_req *req)
-{
-	struct gofer_fid *f = fid_get(s, req->removexattr.fid);
-	const char *name = NULL;
-	int fd, ret;
-
-	if (!f)
-		return -EBADF;
-	if (f->readonly)
-		return -EROFS;
-	ret = xattr_target(s, f, req->removexattr.name, &fd, &name);
-	if (ret < 0)
-		return ret;
-	if (fd >= 0) {
-		ret = fremovexattr(fd, req->removexattr.name) < 0 ? -errno : 0;
-		close(fd);
-	} else {
-		ret = lremovexattr(name, req->removexattr.name) < 0 ? -errno : 0;
-	}
-	return ret;
 }
 
 static int dispatch(struct gofer_server *s, const struct gofer_req *req, struct gofer_rep *rep,
@@ -1131,11 +1137,11 @@ static int dispatch(struct gofer_server *s, const struct gofer_req *req, struct 
 	case GOFER_MSG_GETXATTR:
 		return do_getxattr(s, req, rep);
 	case GOFER_MSG_SETXATTR:
-		return do_setxattr(s, req);
+		return do_xattr_write(s, req, req->setxattr.fid);
 	case GOFER_MSG_LISTXATTR:
 		return do_listxattr(s, req, rep);
 	case GOFER_MSG_REMOVEXATTR:
-		return do_removexattr(s, req);
+		return do_xattr_write(s, req, req->removexattr.fid);
 	}
 	return -EINVAL;
 }

@@ -1112,6 +1112,63 @@ START_TEST(test_e2e_readonly_root)
 }
 END_TEST
 
+/* The fid checks every write request starts with, in their order: an
+ * unknown fid is EBADF and a non-directory where a directory is wanted
+ * ENOTDIR, both before EROFS; nothing is made on the host meanwhile. */
+static void fid_checks(struct gofer_client *c, bool ro)
+{
+	uint32_t root = attach(c, 0), file = walk(c, root, "hello.txt", NULL), fid;
+	const uint32_t bad = 99999;
+	struct gofer_setattr sa = { .valid = GOFER_SETATTR_MODE, .mode = 0600 };
+	struct gofer_attr attr;
+	struct stat st;
+	char val[64];
+	int fd;
+
+	ck_assert_int_eq(gofer_create(c, bad, "n", O_RDWR, 0600, 0, 0, &fid, &attr, &fd), -EBADF);
+	ck_assert_int_eq(gofer_mkdir(c, bad, "n", 0700, 0, 0, &attr), -EBADF);
+	ck_assert_int_eq(gofer_mknod(c, bad, "n", S_IFIFO | 0600, 0, 0, &attr), -EBADF);
+	ck_assert_int_eq(gofer_symlink(c, bad, "n", "t", 0, 0, &attr), -EBADF);
+	ck_assert_int_eq(gofer_link(c, bad, "n", file, &attr), -EBADF);
+	ck_assert_int_eq(gofer_link(c, root, "n", bad, &attr), -EBADF);
+	ck_assert_int_eq(gofer_unlink(c, bad, "hello.txt", 0), -EBADF);
+	ck_assert_int_eq(gofer_rename(c, bad, "hello.txt", root, "n", 0), -EBADF);
+	ck_assert_int_eq(gofer_rename(c, root, "hello.txt", bad, "n", 0), -EBADF);
+	ck_assert_int_eq(gofer_setattr(c, bad, &sa, &attr), -EBADF);
+	ck_assert_int_eq(gofer_setxattr(c, bad, "user.a", "a", 1, 0), -EBADF);
+	ck_assert_int_eq(gofer_removexattr(c, bad, "user.a"), -EBADF);
+	ck_assert_int_eq(gofer_getxattr(c, bad, "user.a", val, sizeof(val)), -EBADF);
+	ck_assert_int_eq(gofer_listxattr(c, bad, val, sizeof(val)), -EBADF);
+
+	ck_assert_int_eq(gofer_create(c, file, "n", O_RDWR, 0600, 0, 0, &fid, &attr, &fd), -ENOTDIR);
+	ck_assert_int_eq(gofer_mkdir(c, file, "n", 0700, 0, 0, &attr), -ENOTDIR);
+	ck_assert_int_eq(gofer_mknod(c, file, "n", S_IFIFO | 0600, 0, 0, &attr), -ENOTDIR);
+	ck_assert_int_eq(gofer_symlink(c, file, "n", "t", 0, 0, &attr), -ENOTDIR);
+	ck_assert_int_eq(gofer_link(c, file, "n", file, &attr), -ENOTDIR);
+	ck_assert_int_eq(gofer_unlink(c, file, "x", 0), -ENOTDIR);
+	ck_assert_int_eq(gofer_rename(c, file, "x", root, "n", 0), -ENOTDIR);
+	ck_assert_int_eq(gofer_rename(c, root, "hello.txt", file, "n", 0), -ENOTDIR);
+
+	/* A directory cannot be linked, read-only or not. */
+	ck_assert_int_eq(gofer_link(c, root, "n", walk(c, root, "sub", NULL), &attr), -EPERM);
+	/* The checks passed, the mount decides. */
+	ck_assert_int_eq(gofer_unlink(c, root, "n", 0), ro ? -EROFS : -ENOENT);
+	ck_assert_int_eq(gofer_removexattr(c, file, "user.none"), ro ? -EROFS : -ENODATA);
+	ck_assert_int_eq(lstat_in(tree, "n", &st), -1);
+	ck_assert_int_eq(lstat_in(tree, "hello.txt", &st), 0);
+}
+
+START_TEST(test_e2e_write_fid_checks)
+{
+	struct gofer_client *c = start_server(false);
+	fid_checks(c, false);
+	ck_assert_int_eq(stop_server(c), 0);
+	c = start_server(true);
+	fid_checks(c, true);
+	ck_assert_int_eq(stop_server(c), 0);
+}
+END_TEST
+
 /* Requests a well-behaved client never sends, straight on the socket. */
 START_TEST(test_e2e_raw_writes)
 {
@@ -1292,6 +1349,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_e2e_writes);
 	tcase_add_test(tc, test_e2e_readonly_root);
+	tcase_add_test(tc, test_e2e_write_fid_checks);
 	tcase_add_test(tc, test_e2e_raw_writes);
 	tcase_add_test(tc, test_confined_writes);
 	tcase_add_test(tc, test_confined_bad_bind);
