@@ -590,59 +590,137 @@ SYSCALL_DEFINE(recvfrom, "dpuxpp")
 	return r;
 }
 
+/* copy_msghdr_from_user(): the msghdr at umsg and its iovec, which goes
+ * into m->it (*iov is then the caller's to free). A name buffer of length
+ * 0, or none, is no name; a negative length is refused only with a
+ * buffer. For sendmsg (save_addr false) the name goes into m. */
+static int msghdr_from_user(struct task *t, uint64_t umsg, struct msghdr *mh, bool save_addr,
+			    struct sock_msg *m, struct iovec **iov)
+{
+	size_t total;
+	int rc;
+
+	if (copy_from_user(t, mh, umsg, sizeof(*mh)))
+		return -EFAULT;
+	if (!mh->msg_name)
+		mh->msg_namelen = 0;
+	if ((int)mh->msg_namelen < 0)
+		return -EINVAL;
+	if (mh->msg_namelen > sizeof(struct sockaddr_storage))
+		mh->msg_namelen = sizeof(struct sockaddr_storage);
+	if (!save_addr && mh->msg_name && mh->msg_namelen) {
+		rc = addr_from_user(t, (uint64_t)(uintptr_t)mh->msg_name, (int)mh->msg_namelen, &m->name);
+		if (rc < 0)
+			return rc;
+		m->namelen = (int)mh->msg_namelen;
+	}
+	if (mh->msg_iovlen > UIO_MAXIOV)
+		return -EMSGSIZE;
+	rc = import_iovec(t, (uint64_t)(uintptr_t)mh->msg_iov, mh->msg_iovlen, iov, &total);
+	if (rc < 0)
+		return rc;
+	m->it.iov = *iov;
+	m->it.nr_segs = (int)mh->msg_iovlen;
+	m->it.count = total;
+	return 0;
+}
+
+/* sendmsg's control messages, into m->scm. */
+static int msghdr_control_from_user(struct task *t, struct socket *s, const struct msghdr *mh,
+				    struct sock_msg *m)
+{
+	_cleanup_free_ char *ctl = NULL;
+
+	if (mh->msg_controllen > INT_MAX)
+		return -ENOBUFS;
+	if (!mh->msg_controllen)
+		return 0;
+	if (mh->msg_controllen > OPTMEM_MAX)
+		return -ENOBUFS;
+	ctl = xmalloc(mh->msg_controllen);
+	if (copy_from_user(t, ctl, (uint64_t)(uintptr_t)mh->msg_control, mh->msg_controllen))
+		return -EFAULT;
+	return scm_send(t, s, ctl, mh->msg_controllen, &m->scm);
+}
+
+/* recvmsg's answer in the msghdr at umsg: the sender's name (when there
+ * is a buffer for it), msg_flags and the control bytes used. */
+static int msghdr_to_user(struct task *t, uint64_t umsg, const struct msghdr *mh,
+			  const struct sock_msg *m, size_t controllen)
+{
+	int rc;
+
+	if (mh->msg_name) {
+		rc = addr_to_user(t, &m->name, m->namelen, (uint64_t)(uintptr_t)mh->msg_name,
+				  umsg + offsetof(struct msghdr, msg_namelen));
+		if (rc < 0)
+			return rc;
+	}
+	if (copy_to_user(t, umsg + offsetof(struct msghdr, msg_flags), &m->msg_flags, sizeof(int)))
+		return -EFAULT;
+	if (copy_to_user(t, umsg + offsetof(struct msghdr, msg_controllen), &controllen,
+			 sizeof(size_t)))
+		return -EFAULT;
+	return 0;
+}
+
 /* One sendmsg(2) of the msghdr at umsg (shared with sendmmsg). */
 static long do_sendmsg(struct task *t, struct socket *s, struct file *f, uint64_t umsg, int flags,
 		       uint64_t *progress)
 {
 	_cleanup_free_ struct iovec *iov = NULL;
-	_cleanup_free_ char *ctl = NULL;
 	struct sock_msg m = { .it = { .t = t } };
 	struct msghdr mh;
-	size_t total;
 	long r;
-	int rc;
 
-	if (copy_from_user(t, &mh, umsg, sizeof(mh)))
-		return -EFAULT;
-	if ((int)mh.msg_namelen < 0)
-		return -EINVAL;
-	if (mh.msg_namelen > sizeof(struct sockaddr_storage))
-		mh.msg_namelen = sizeof(struct sockaddr_storage);
-	if (mh.msg_name && mh.msg_namelen) {
-		rc = addr_from_user(t, (uint64_t)(uintptr_t)mh.msg_name, (int)mh.msg_namelen, &m.name);
-		if (rc < 0)
-			return rc;
-		m.namelen = (int)mh.msg_namelen;
+	r = msghdr_from_user(t, umsg, &mh, false, &m, &iov);
+	if (r == 0)
+		r = msghdr_control_from_user(t, s, &mh, &m);
+	if (r == 0) {
+		m.flags = flags;
+		r = sock_sendmsg(t, s, f, &m, progress);
 	}
-	if (mh.msg_iovlen > UIO_MAXIOV)
-		return -EMSGSIZE;
-	rc = import_iovec(t, (uint64_t)(uintptr_t)mh.msg_iov, mh.msg_iovlen, &iov, &total);
-	if (rc < 0)
-		return rc;
-	if (mh.msg_controllen > INT_MAX)
-		return -ENOBUFS;
-	if (mh.msg_controllen) {
-		if (mh.msg_controllen > OPTMEM_MAX)
-			return -ENOBUFS;
-		ctl = xmalloc(mh.msg_controllen);
-		if (copy_from_user(t, ctl, (uint64_t)(uintptr_t)mh.msg_control, mh.msg_controllen))
-			return -EFAULT;
-		rc = scm_send(t, s, ctl, mh.msg_controllen, &m.scm);
-		if (rc < 0) {
-			scm_destroy(&m.scm);
-			return rc;
-		}
-	}
-	m.it.iov = iov;
-	m.it.nr_segs = (int)mh.msg_iovlen;
-	m.it.count = total;
-	m.flags = flags;
-	r = sock_sendmsg(t, s, f, &m, progress);
 	scm_destroy(&m.scm);
 	return r;
 }
 
-SYSCALL_DEFINE(sendmsg, "dpx")
+/* One recvmsg(2) into the msghdr at umsg (shared with recvmmsg). */
+static long do_recvmsg(struct task *t, struct socket *s, struct file *f, uint64_t umsg, int flags,
+		       uint64_t *progress)
+{
+	_cleanup_free_ struct iovec *iov = NULL;
+	struct sock_msg m = { .it = { .t = t } };
+	struct recv_ctl c;
+	struct msghdr mh;
+	long r;
+	int rc;
+
+	rc = msghdr_from_user(t, umsg, &mh, true, &m, &iov);
+	if (rc < 0)
+		return rc;
+	m.flags = flags;
+	m.msg_flags = flags & MSG_CMSG_CLOEXEC;
+	r = sock_recvmsg(t, s, f, &m, progress);
+	if (r < 0) {
+		scm_destroy(&m.scm);
+		return r;
+	}
+	c = (struct recv_ctl){ .ptr = (uint64_t)(uintptr_t)mh.msg_control, .left = mh.msg_controllen,
+			       .msg_flags = &m.msg_flags };
+	if (!mh.msg_control)
+		c.left = 0;
+	rc = scm_recv(t, s, &c, &m.scm, flags);
+	scm_destroy(&m.scm);
+	if (rc == 0)
+		rc = msghdr_to_user(t, umsg, &mh, &m, c.used);
+	return rc < 0 ? rc : r;
+}
+
+typedef long (*msg_fn)(struct task *t, struct socket *s, struct file *f, uint64_t umsg, int flags,
+		       uint64_t *progress);
+
+/* sendmsg(2) and recvmsg(2). */
+static long sys_msg(struct task *t, const struct syscall_args *a, msg_fn fn)
 {
 	_cleanup_file_ struct file *f = NULL;
 	int flags = (int)a->a[2], rc;
@@ -653,7 +731,28 @@ SYSCALL_DEFINE(sendmsg, "dpx")
 	s = sockfd_lookup(t, (int)a->a[0], &f, &rc);
 	if (!s)
 		return rc;
-	return do_sendmsg(t, s, f, a->a[1], flags, &t->sys.scratch[0]);
+	return fn(t, s, f, a->a[1], flags, &t->sys.scratch[0]);
+}
+
+/* One entry of sendmmsg/recvmmsg: the message, then its msg_len. */
+static long mmsg_one(struct task *t, struct socket *s, struct file *f, uint64_t ent, int flags,
+		     msg_fn fn)
+{
+	long r = fn(t, s, f, ent, flags, &t->sys.scratch[0]);
+	unsigned int len;
+
+	if (r < 0)
+		return r;
+	t->sys.scratch[0] = 0;
+	len = (unsigned int)r;
+	if (copy_to_user(t, ent + offsetof(struct mmsghdr, msg_len), &len, sizeof(len)))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE(sendmsg, "dpx")
+{
+	return sys_msg(t, a, do_sendmsg);
 }
 
 SYSCALL_DEFINE(sendmmsg, "dpux")
@@ -673,22 +772,13 @@ SYSCALL_DEFINE(sendmmsg, "dpux")
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	for (; i < vlen; i++) {
-		uint64_t ent = a->a[1] + i * sizeof(struct mmsghdr);
-		unsigned int len;
-
-		r = do_sendmsg(t, s, f, ent, flags, &t->sys.scratch[0]);
+		r = mmsg_one(t, s, f, a->a[1] + i * sizeof(struct mmsghdr), flags, do_sendmsg);
 		if (r == -EBLOCKED) {
 			t->sys.scratch[1] = i;
 			return r;
 		}
 		if (r < 0)
 			break;
-		t->sys.scratch[0] = 0;
-		len = (unsigned int)r;
-		if (copy_to_user(t, ent + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 	}
 	/* An error only when nothing was sent. */
 	return i ? (long)i : r;
@@ -696,70 +786,9 @@ SYSCALL_DEFINE(sendmmsg, "dpux")
 
 /* ---- receive ---- */
 
-/* One recvmsg(2) into the msghdr at umsg (shared with recvmmsg). */
-static long do_recvmsg(struct task *t, struct socket *s, struct file *f, uint64_t umsg, int flags,
-		       uint64_t *progress)
-{
-	_cleanup_free_ struct iovec *iov = NULL;
-	struct sock_msg m = { .it = { .t = t } };
-	struct recv_ctl c;
-	struct msghdr mh;
-	size_t total;
-	long r;
-	int rc;
-
-	if (copy_from_user(t, &mh, umsg, sizeof(mh)))
-		return -EFAULT;
-	if ((int)mh.msg_namelen < 0)
-		return -EINVAL;
-	if (mh.msg_iovlen > UIO_MAXIOV)
-		return -EMSGSIZE;
-	rc = import_iovec(t, (uint64_t)(uintptr_t)mh.msg_iov, mh.msg_iovlen, &iov, &total);
-	if (rc < 0)
-		return rc;
-	m.it.iov = iov;
-	m.it.nr_segs = (int)mh.msg_iovlen;
-	m.it.count = total;
-	m.flags = flags;
-	m.msg_flags = flags & MSG_CMSG_CLOEXEC;
-	r = sock_recvmsg(t, s, f, &m, progress);
-	if (r < 0) {
-		scm_destroy(&m.scm);
-		return r;
-	}
-	c = (struct recv_ctl){ .ptr = (uint64_t)(uintptr_t)mh.msg_control, .left = mh.msg_controllen,
-			       .msg_flags = &m.msg_flags };
-	if (!mh.msg_control)
-		c.left = 0;
-	rc = scm_recv(t, s, &c, &m.scm, flags);
-	scm_destroy(&m.scm);
-	if (rc < 0)
-		return rc;
-	if (mh.msg_name) {
-		rc = addr_to_user(t, &m.name, m.namelen, (uint64_t)(uintptr_t)mh.msg_name,
-				  umsg + offsetof(struct msghdr, msg_namelen));
-		if (rc < 0)
-			return rc;
-	}
-	if (copy_to_user(t, umsg + offsetof(struct msghdr, msg_flags), &m.msg_flags, sizeof(int)))
-		return -EFAULT;
-	if (copy_to_user(t, umsg + offsetof(struct msghdr, msg_controllen), &c.used, sizeof(size_t)))
-		return -EFAULT;
-	return r;
-}
-
 SYSCALL_DEFINE(recvmsg, "dpx")
 {
-	_cleanup_file_ struct file *f = NULL;
-	int flags = (int)a->a[2], rc;
-	struct socket *s;
-
-	if (flags & MSG_CMSG_COMPAT)
-		return -EINVAL;
-	s = sockfd_lookup(t, (int)a->a[0], &f, &rc);
-	if (!s)
-		return rc;
-	return do_recvmsg(t, s, f, a->a[1], flags, &t->sys.scratch[0]);
+	return sys_msg(t, a, do_recvmsg);
 }
 
 /* do_recvmmsg(): the timeout is only looked at between messages (Linux
@@ -792,25 +821,17 @@ SYSCALL_DEFINE(recvmmsg, "dpuxp")
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	for (; i < vlen; i++) {
-		uint64_t ent = a->a[1] + i * sizeof(struct mmsghdr);
 		int fl = flags & ~MSG_WAITFORONE;
-		unsigned int len;
 
 		if (i > 0 && (flags & MSG_WAITFORONE))
 			fl |= MSG_DONTWAIT;
-		r = do_recvmsg(t, s, f, ent, fl, &t->sys.scratch[0]);
+		r = mmsg_one(t, s, f, a->a[1] + i * sizeof(struct mmsghdr), fl, do_recvmsg);
 		if (r == -EBLOCKED) {
 			t->sys.scratch[1] = i;
 			return r;
 		}
 		if (r < 0)
 			break;
-		t->sys.scratch[0] = 0;
-		len = (unsigned int)r;
-		if (copy_to_user(t, ent + offsetof(struct mmsghdr, msg_len), &len, sizeof(len))) {
-			r = -EFAULT;
-			break;
-		}
 		r = 0;
 		if (a->a[4] && kernel_mono_ns() >= (int64_t)t->sys.scratch[2]) {
 			i++;
