@@ -323,47 +323,37 @@ static int import_iovec(struct task *t, uint64_t uiov, uint64_t nr, struct uvec 
 
 /* ---- the syscalls ---- */
 
-static long do_read(struct task *t, int fd, uint64_t ubuf, size_t count, int64_t *upos)
+/* The transfer at *upos, or at the file position (advancing it) when upos
+ * is NULL. A re-run of a positioned write resumes where the earlier runs
+ * stopped (rw_write). */
+static ssize_t rw_at(struct task *t, struct file *f, const struct uvec *vec, int nvec,
+		     size_t total, const int64_t *upos, bool write)
 {
-	_cleanup_file_ struct file *f = fd_get(t, fd);
-	struct uvec v;
 	int64_t p;
-	int r;
 
-	if (!f)
-		return -EBADF;
-	if (upos && !f->ops->llseek)
-		return -ESPIPE;
-	r = rw_check(f, false);
-	if (r)
-		return r;
-	if (!access_ok(ubuf, count))
-		return -EFAULT;
-	count = MIN(count, MAX_RW_COUNT);
-	r = rw_verify_pos(f, upos ? *upos : f->pos, count);
-	if (r)
-		return r;
-	v = (struct uvec){ ubuf, count };
-	if (!upos && f->ops->read_user)
-		return rw_user(t, f, &v, 1, count, false);
 	if (!upos)
-		return rw_read(t, f, &v, 1, count, &f->pos);
-	p = *upos;
-	return rw_read(t, f, &v, 1, count, &p);
+		return write ? rw_write(t, f, vec, nvec, total, &f->pos)
+			     : rw_read(t, f, vec, nvec, total, &f->pos);
+	if (!write) {
+		p = *upos;
+		return rw_read(t, f, vec, nvec, total, &p);
+	}
+	p = *upos + (int64_t)t->sys.scratch[0];
+	return rw_write(t, f, vec, nvec, total, &p);
 }
 
-static long do_write(struct task *t, int fd, uint64_t ubuf, size_t count, int64_t *upos)
+/* read, write, pread64 and pwrite64. */
+static long do_rw(struct task *t, int fd, uint64_t ubuf, size_t count, int64_t *upos, bool write)
 {
 	_cleanup_file_ struct file *f = fd_get(t, fd);
 	struct uvec v;
-	int64_t p;
 	int r;
 
 	if (!f)
 		return -EBADF;
 	if (upos && !f->ops->llseek)
 		return -ESPIPE;
-	r = rw_check(f, true);
+	r = rw_check(f, write);
 	if (r)
 		return r;
 	if (!access_ok(ubuf, count))
@@ -373,23 +363,19 @@ static long do_write(struct task *t, int fd, uint64_t ubuf, size_t count, int64_
 	if (r)
 		return r;
 	v = (struct uvec){ ubuf, count };
-	if (!upos && f->ops->write_user)
-		return rw_user(t, f, &v, 1, count, true);
-	if (!upos)
-		return rw_write(t, f, &v, 1, count, &f->pos);
-	/* A re-run resumes where the earlier runs stopped. */
-	p = *upos + (int64_t)t->sys.scratch[0];
-	return rw_write(t, f, &v, 1, count, &p);
+	if (!upos && (write ? f->ops->write_user : f->ops->read_user))
+		return rw_user(t, f, &v, 1, count, write);
+	return rw_at(t, f, &v, 1, count, upos, write);
 }
 
 SYSCALL_DEFINE(read, "dpu")
 {
-	return do_read(t, (int)a->a[0], a->a[1], a->a[2], NULL);
+	return do_rw(t, (int)a->a[0], a->a[1], a->a[2], NULL, false);
 }
 
 SYSCALL_DEFINE(write, "dbu")
 {
-	return do_write(t, (int)a->a[0], a->a[1], a->a[2], NULL);
+	return do_rw(t, (int)a->a[0], a->a[1], a->a[2], NULL, true);
 }
 
 SYSCALL_DEFINE(pread64, "dpul")
@@ -398,7 +384,7 @@ SYSCALL_DEFINE(pread64, "dpul")
 
 	if (pos < 0)
 		return -EINVAL;
-	return do_read(t, (int)a->a[0], a->a[1], a->a[2], &pos);
+	return do_rw(t, (int)a->a[0], a->a[1], a->a[2], &pos, false);
 }
 
 SYSCALL_DEFINE(pwrite64, "dbul")
@@ -407,7 +393,7 @@ SYSCALL_DEFINE(pwrite64, "dbul")
 
 	if (pos < 0)
 		return -EINVAL;
-	return do_write(t, (int)a->a[0], a->a[1], a->a[2], &pos);
+	return do_rw(t, (int)a->a[0], a->a[1], a->a[2], &pos, true);
 }
 
 static long rw_vec(struct task *t, struct file *f, const struct uvec *vec, uint64_t nr,
@@ -506,7 +492,6 @@ static long do_readv(struct task *t, int fd, uint64_t uiov, uint64_t nr, int64_t
 static long rw_vec(struct task *t, struct file *f, const struct uvec *vec, uint64_t nr,
 		   size_t total, int64_t *upos, bool write)
 {
-	int64_t p;
 	int r;
 
 	if (!upos && (write ? f->ops->write_user : f->ops->read_user))
@@ -516,16 +501,7 @@ static long rw_vec(struct task *t, struct file *f, const struct uvec *vec, uint6
 	r = rw_verify_pos(f, upos ? *upos : f->pos, total);
 	if (r)
 		return r;
-	if (!write) {
-		if (!upos)
-			return rw_read(t, f, vec, (int)nr, total, &f->pos);
-		p = *upos;
-		return rw_read(t, f, vec, (int)nr, total, &p);
-	}
-	if (!upos)
-		return rw_write(t, f, vec, (int)nr, total, &f->pos);
-	p = *upos + (int64_t)t->sys.scratch[0];
-	return rw_write(t, f, vec, (int)nr, total, &p);
+	return rw_at(t, f, vec, (int)nr, total, upos, write);
 }
 
 SYSCALL_DEFINE(readv, "dpd")
