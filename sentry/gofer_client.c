@@ -137,6 +137,24 @@ static int call(struct gofer_client *c, struct gofer_req *req, struct gofer_rep 
 	return 0;
 }
 
+/* call(), with the gofer's error as the result: 0 only for a successful
+ * reply. */
+static int call_ok(struct gofer_client *c, struct gofer_req *req, struct gofer_rep *rep,
+		   int *fd_out)
+{
+	int ret = call(c, req, rep, fd_out);
+	if (ret < 0)
+		return ret;
+	return rep->error ? -rep->error : 0;
+}
+
+/* Sends a request whose reply carries nothing but an error. */
+static int simple_call(struct gofer_client *c, struct gofer_req *req)
+{
+	struct gofer_rep rep;
+	return call_ok(c, req, &rep, NULL);
+}
+
 int gofer_attach(struct gofer_client *c, uint32_t *fid, struct gofer_attr *attr)
 {
 	return gofer_attach_mount(c, 0, fid, attr);
@@ -146,11 +164,9 @@ int gofer_attach_mount(struct gofer_client *c, uint32_t mount, uint32_t *fid, st
 {
 	struct gofer_req req = { .type = GOFER_MSG_ATTACH, .attach.mount = mount };
 	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
+	int ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*fid = rep.attach.fid;
 	*attr = rep.attach.attr;
 	return 0;
@@ -166,11 +182,9 @@ int gofer_walk(struct gofer_client *c, uint32_t dirfid, const char *name, uint32
 	if (ret < 0)
 		return ret;
 	memcpy(req.walk.name, name, len + 1);
-	ret = call(c, &req, &rep, NULL);
+	ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*newfid = rep.walk.fid;
 	*attr = rep.walk.attr;
 	return 0;
@@ -180,11 +194,9 @@ int gofer_getattr(struct gofer_client *c, uint32_t fid, struct gofer_attr *attr)
 {
 	struct gofer_req req = { .type = GOFER_MSG_GETATTR, .getattr.fid = fid };
 	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
+	int ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*attr = rep.getattr.attr;
 	return 0;
 }
@@ -194,11 +206,9 @@ int gofer_open(struct gofer_client *c, uint32_t fid, int flags, int *host_fd)
 	struct gofer_req req = { .type = GOFER_MSG_OPEN, .open = { fid, (uint32_t)flags } };
 	struct gofer_rep rep;
 	int fd = -1;
-	int ret = call(c, &req, &rep, &fd);
+	int ret = call_ok(c, &req, &rep, &fd);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*host_fd = fd;
 	return 0;
 }
@@ -209,11 +219,9 @@ int gofer_readlink(struct gofer_client *c, uint32_t fid, char *buf, size_t bufsz
 {
 	struct gofer_req req = { .type = GOFER_MSG_READLINK, .readlink.fid = fid };
 	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
+	int ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*len = MIN((size_t)rep.readlink.len, bufsz);
 	memcpy(buf, rep.readlink.target, *len);
 	return 0;
@@ -234,11 +242,9 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t offset,
 			.type = GOFER_MSG_READDIR,
 			.readdir = { .fid = fid, .max_bytes = GOFER_READDIR_MAX, .offset = offset },
 		};
-		ret = call(c, &req, &rep, NULL);
+		ret = call_ok(c, &req, &rep, NULL);
 		if (ret < 0)
 			return ret;
-		if (rep.error)
-			return -rep.error;
 		/* emit may call back into the client, which reuses c->msg. */
 		_cleanup_free_ uint8_t *ents = xmalloc(rep.readdir.len ? rep.readdir.len : 1);
 		memcpy(ents, rep.readdir.entries, rep.readdir.len);
@@ -260,11 +266,7 @@ int gofer_readdir(struct gofer_client *c, uint32_t fid, uint64_t offset,
 int gofer_clunk(struct gofer_client *c, uint32_t fid)
 {
 	struct gofer_req req = { .type = GOFER_MSG_CLUNK, .clunk.fid = fid };
-	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
-	if (ret < 0)
-		return ret;
-	return rep.error ? -rep.error : 0;
+	return simple_call(c, &req);
 }
 
 /* ---- write operations ---- */
@@ -289,27 +291,15 @@ static int expect_type(struct gofer_client *c, const struct gofer_attr *a, uint3
 	return 0;
 }
 
-/* Sends a request whose reply carries nothing but an error. */
-static int simple_call(struct gofer_client *c, struct gofer_req *req)
-{
-	struct gofer_rep rep;
-	int ret = call(c, req, &rep, NULL);
-	if (ret < 0)
-		return ret;
-	return rep.error ? -rep.error : 0;
-}
-
 /* Sends a request answered with attributes (mkdir, mknod, symlink, link,
  * setattr); type, if nonzero, is the file type they must show. */
 static int attr_call(struct gofer_client *c, struct gofer_req *req, uint32_t type,
 		     struct gofer_attr *attr)
 {
 	struct gofer_rep rep;
-	int ret = call(c, req, &rep, NULL);
+	int ret = call_ok(c, req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	if (type && (ret = expect_type(c, &rep.getattr.attr, type)) < 0)
 		return ret;
 	if (attr)
@@ -329,11 +319,9 @@ int gofer_create(struct gofer_client *c, uint32_t dirfid, const char *name, int 
 	int ret = copy_field(req.create.name, sizeof(req.create.name), name, -ENAMETOOLONG);
 	if (ret < 0)
 		return ret;
-	ret = call(c, &req, &rep, &fd);
+	ret = call_ok(c, &req, &rep, &fd);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	if ((ret = expect_type(c, &rep.create.attr, S_IFREG)) < 0) {
 		close(fd);
 		return ret;
@@ -439,11 +427,9 @@ int gofer_statfs(struct gofer_client *c, uint32_t fid, struct gofer_statfs *st)
 {
 	struct gofer_req req = { .type = GOFER_MSG_STATFS, .statfs.fid = fid };
 	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
+	int ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	*st = rep.statfs;
 	return 0;
 }
@@ -475,11 +461,9 @@ ssize_t gofer_getxattr(struct gofer_client *c, uint32_t fid, const char *name, v
 	int ret = copy_field(req.getxattr.name, sizeof(req.getxattr.name), name, -ERANGE);
 	if (ret < 0)
 		return ret;
-	ret = call(c, &req, &rep, NULL);
+	ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	return xattr_data(c, &rep, buf, req.getxattr.size);
 }
 
@@ -504,11 +488,9 @@ ssize_t gofer_listxattr(struct gofer_client *c, uint32_t fid, char *buf, size_t 
 		.listxattr = { .fid = fid, .size = (uint32_t)MIN(size, (size_t)GOFER_XATTR_SIZE_MAX) },
 	};
 	struct gofer_rep rep;
-	int ret = call(c, &req, &rep, NULL);
+	int ret = call_ok(c, &req, &rep, NULL);
 	if (ret < 0)
 		return ret;
-	if (rep.error)
-		return -rep.error;
 	return xattr_data(c, &rep, buf, req.listxattr.size);
 }
 
