@@ -320,6 +320,10 @@ void file_put(struct file *f);
 /* llseek for directories whose positions are entry indices (Linux's
  * dcache_dir_lseek): SEEK_SET and SEEK_CUR only, never negative. */
 int64_t dcache_dir_llseek(struct file *f, int64_t off, int whence);
+/* Emits "." and ".." at positions 0 and 1 and moves ctx->pos past them
+ * (to 2); false when the caller's buffer filled first (Linux's
+ * dir_emit_dots). */
+bool dir_emit_dots(struct file *f, struct dir_context *ctx);
 ssize_t vfs_read(struct file *f, struct task *t, void *buf, size_t len, int64_t *pos);
 ssize_t vfs_write(struct file *f, struct task *t, const void *buf, size_t len, int64_t *pos);
 int vfs_fstat(struct file *f, struct stat *st);

@@ -95,24 +95,12 @@ static int devpts_lookup(struct inode *dir, const char *name, struct inode **out
  * reader's offset stays valid while pairs come and go. */
 static int devpts_iterate(struct file *f, struct dir_context *ctx)
 {
-	struct inode *dir = f->inode;
 	char name[16];
 
 	if (ctx->pos < 0)
 		return -EINVAL;
-	if (ctx->pos == 0) {
-		if (!ctx->actor(ctx, ".", 1, 1, dir->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *d = f->path.dentry;
-		uint64_t pino = d && d->parent->inode ? d->parent->inode->ino : dir->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = 2;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	if (ctx->pos == 2) {
 		if (!ctx->actor(ctx, "ptmx", 4, 3, ptmx_ino->ino, DT_CHR))
 			return 0;

@@ -822,18 +822,9 @@ static int goferfs_iterate(struct file *f, struct dir_context *ctx)
 	if (ctx->pos == 0) {
 		/* A rewind reads the directory afresh. */
 		gd->ncookies = 1;
-		if (!ctx->actor(ctx, ".", 1, 1, ino->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
 	}
-	if (ctx->pos == 1) {
-		struct dentry *d = f->path.dentry;
-		uint64_t pino = d && d->parent->inode ? d->parent->inode->ino : ino->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = 2;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	s.target = (size_t)(ctx->pos - 2);
 	s.index = MIN(s.target, gd->ncookies - 1);
 	rc = gofer_readdir(GSB(ino)->c, GI(ino)->fid, gd->cookies[s.index], readdir_emit, &s, &eof);

@@ -318,18 +318,9 @@ static int ovl_iterate(struct file *f, struct dir_context *ctx)
 			file_put(df->real);
 			df->real = NULL;
 		}
-		if (!ctx->actor(ctx, ".", 1, 1, dir->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
 	}
-	if (ctx->pos == 1) {
-		struct dentry *de = f->path.dentry;
-		uint64_t pino = de && de->parent->inode ? de->parent->inode->ino : dir->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = 2;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	/* The kind of listing is chosen when it starts: a directory that
 	 * gets copied up meanwhile goes on being listed as it was. */
 	if (df->real || (!df->cached && !merged(dir))) {

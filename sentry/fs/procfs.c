@@ -257,19 +257,8 @@ static int pfs_iterate(struct file *f, struct dir_context *ctx)
 		return -ENOENT;
 	if (ctx->pos < 0)
 		return -EINVAL;
-	if (ctx->pos == 0) {
-		if (!ctx->actor(ctx, ".", 1, 1, dir->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *d = f->path.dentry;
-		uint64_t pino = d && d->parent->inode ? d->parent->inode->ino : dir->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = 2;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	if (pi->e->children) {
 		for (const struct pfs_entry *e = pi->e->children; e->name; e++, i++) {
 			struct pfs_inode cpi = *pi;

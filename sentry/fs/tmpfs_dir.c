@@ -17,6 +17,7 @@
 #include "sentry/vfs/vfs_impl.h"
 
 #define FIRST_POS 2
+_Static_assert(FIRST_POS == 2, "entries follow dir_emit_dots's . and ..");
 
 void tmpfs_dir_init(struct tmpfs_dir *d)
 {
@@ -170,19 +171,8 @@ static int tmpfs_iterate(struct file *f, struct dir_context *ctx)
 
 	if (ctx->pos < 0)
 		return -EINVAL;
-	if (ctx->pos == 0) {
-		if (!ctx->actor(ctx, ".", 1, 1, dir->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *de = f->path.dentry;
-		uint64_t pino = de && de->parent->inode ? de->parent->inode->ino : dir->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = FIRST_POS;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	/* The actor never changes the directory, so indexes hold here. */
 	for (size_t i = index_of_pos(d, (uint64_t)ctx->pos); i < d->npos; i++) {
 		struct tmpfs_dirent *e = d->by_pos[i];
