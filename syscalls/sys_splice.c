@@ -69,8 +69,10 @@ static ssize_t splice_write_all(struct task *t, struct file *out, const char *bu
 	return (ssize_t)w;
 }
 
+/* splice (consume: the bytes leave in) and tee (they stay) between two
+ * pipes. */
 static long splice_pipe_to_pipe(struct task *t, struct file *in, struct file *out, size_t len,
-				unsigned int flags)
+				unsigned int flags, bool consume)
 {
 	bool nb = flags & SPLICE_F_NONBLOCK;
 	_cleanup_free_ char *buf = NULL;
@@ -89,7 +91,8 @@ static long splice_pipe_to_pipe(struct task *t, struct file *in, struct file *ou
 	buf = xmalloc(n);
 	pipe_peek(in, buf, 0, n);
 	pipe_fill(out, buf, n);
-	pipe_consume(in, n);
+	if (consume)
+		pipe_consume(in, n);
 	return (long)n;
 }
 
@@ -163,7 +166,7 @@ SYSCALL_DEFINE(splice, "fpfpux")
 	if (file_is_pipe(in) && file_is_pipe(out)) {
 		if (uoff_in || uoff_out)
 			return -ESPIPE;
-		return splice_pipe_to_pipe(t, in, out, len, flags);
+		return splice_pipe_to_pipe(t, in, out, len, flags, true);
 	}
 	if (file_is_pipe(in)) {
 		if (uoff_in)
@@ -208,12 +211,8 @@ SYSCALL_DEFINE(tee, "ffux")
 {
 	size_t len = MIN(a->a[2], MAX_RW_COUNT);
 	unsigned int flags = (unsigned int)a->a[3];
-	bool nb = flags & SPLICE_F_NONBLOCK;
 	_cleanup_file_ struct file *in = NULL;
 	_cleanup_file_ struct file *out = NULL;
-	_cleanup_free_ char *buf = NULL;
-	long avail, room;
-	size_t n;
 
 	if (flags & ~SPLICE_F_ALL)
 		return -EINVAL;
@@ -225,19 +224,9 @@ SYSCALL_DEFINE(tee, "ffux")
 		return -EBADF;
 	if (!can_read(in) || !can_write(out))
 		return -EBADF;
-	if (!file_is_pipe(in) || !file_is_pipe(out) || pipe_same(in, out))
+	if (!file_is_pipe(in) || !file_is_pipe(out))
 		return -EINVAL;
-	avail = pipe_splice_avail(in, t, nb);
-	if (avail <= 0)
-		return avail;
-	room = pipe_splice_room(out, t, nb);
-	if (room < 0)
-		return room;
-	n = MIN(len, MIN((size_t)avail, (size_t)room));
-	buf = xmalloc(n);
-	pipe_peek(in, buf, 0, n);
-	pipe_fill(out, buf, n);
-	return (long)n;
+	return splice_pipe_to_pipe(t, in, out, len, flags, false);
 }
 
 /* User memory into a pipe: like writev, it goes on (blocking) until all
