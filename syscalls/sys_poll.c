@@ -282,22 +282,32 @@ SYSCALL_DEFINE(poll, "pdd")
 	return poll_finish(t, do_poll(t, a->a[0], (unsigned int)a->a[1]));
 }
 
+/* ppoll's and pselect6's timespec timeout at uts (0: none) as the
+ * deadline in scratch[1]. */
+static int deadline_from_user(struct task *t, uint64_t uts)
+{
+	struct timespec ts;
+
+	t->sys.scratch[1] = (uint64_t)POLL_FOREVER;
+	if (!uts)
+		return 0;
+	if (copy_from_user(t, &ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (!timespec_valid(&ts))
+		return -EINVAL;
+	t->sys.scratch[1] = (uint64_t)timespec_to_deadline(&ts);
+	return 0;
+}
+
 SYSCALL_DEFINE(ppoll, "pdppu")
 {
 	uint64_t utsp = a->a[2];
 	long r;
 
 	if (!t->sys.scratch[0]) {
-		t->sys.scratch[1] = (uint64_t)POLL_FOREVER;
-		if (utsp) {
-			struct timespec ts;
-
-			if (copy_from_user(t, &ts, utsp, sizeof(ts)))
-				return -EFAULT;
-			if (!timespec_valid(&ts))
-				return -EINVAL;
-			t->sys.scratch[1] = (uint64_t)timespec_to_deadline(&ts);
-		}
+		r = deadline_from_user(t, utsp);
+		if (r)
+			return r;
 		r = set_user_sigmask(t, a->a[3], a->a[4]);
 		if (r)
 			return r;
@@ -452,16 +462,9 @@ SYSCALL_DEFINE(pselect6, "dppppp")
 	long r;
 
 	if (!t->sys.scratch[0]) {
-		t->sys.scratch[1] = (uint64_t)POLL_FOREVER;
-		if (utsp) {
-			struct timespec ts;
-
-			if (copy_from_user(t, &ts, utsp, sizeof(ts)))
-				return -EFAULT;
-			if (!timespec_valid(&ts))
-				return -EINVAL;
-			t->sys.scratch[1] = (uint64_t)timespec_to_deadline(&ts);
-		}
+		r = deadline_from_user(t, utsp);
+		if (r)
+			return r;
 		if (a->a[5]) {
 			/* struct { const sigset_t *ss; size_t ss_len; } */
 			uint64_t pack[2];
