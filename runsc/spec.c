@@ -216,83 +216,71 @@ static int get_kv(struct parser *p, yajl_val v, const char *path, struct spec_kv
 	return 0;
 }
 
+/* The member key of obj, with its path (base.key) in path; NULL when
+ * absent or null. */
+static yajl_val member(yajl_val obj, const char *base, const char *key, char path[PATH_LEN])
+{
+	yajl_val v = field(obj, key);
+
+	if (v)
+		join(path, base, key);
+	return v;
+}
+
 /* Optional typed members: absent (or null) leaves *out untouched. */
 static int opt_str(struct parser *p, yajl_val obj, const char *base, const char *key, char **out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_str(p, v, path, out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_str(p, v, path, out) : 0;
 }
 
 static int req_str(struct parser *p, yajl_val obj, const char *base, const char *key, char **out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
+	yajl_val v = member(obj, base, key, path);
 
-	join(path, base, key);
-	if (!v)
+	if (!v) {
+		join(path, base, key);
 		return perr(p, path, "missing");
+	}
 	return get_str(p, v, path, out);
 }
 
 static int opt_bool(struct parser *p, yajl_val obj, const char *base, const char *key, bool *out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_bool(p, v, path, out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_bool(p, v, path, out) : 0;
 }
 
 static int opt_u32(struct parser *p, yajl_val obj, const char *base, const char *key, uint32_t *out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_u32(p, v, path, out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_u32(p, v, path, out) : 0;
 }
 
 static int opt_u64(struct parser *p, yajl_val obj, const char *base, const char *key, uint64_t *out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_u64(p, v, path, UINT64_MAX, "an unsigned 64-bit integer", out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_u64(p, v, path, UINT64_MAX, "an unsigned 64-bit integer", out) : 0;
 }
 
 static int opt_i64(struct parser *p, yajl_val obj, const char *base, const char *key, int64_t *out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_i64(p, v, path, out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_i64(p, v, path, out) : 0;
 }
 
 static int opt_strv(struct parser *p, yajl_val obj, const char *base, const char *key,
 		    char ***out, size_t *n_out)
 {
 	char path[PATH_LEN];
-	yajl_val v = field(obj, key);
-
-	if (!v)
-		return 0;
-	join(path, base, key);
-	return get_strv(p, v, path, out, n_out);
+	yajl_val v = member(obj, base, key, path);
+	return v ? get_strv(p, v, path, out, n_out) : 0;
 }
 
 /* Member that must be an object if present; *out NULL when absent. */
@@ -735,32 +723,48 @@ static char *yajl_error_text(const char *ebuf)
 	return msg;
 }
 
+/* Parses the JSON document json (len bytes) named name into a tree;
+ * errors name the document as "NAME: invalid JSON: ...". */
+static int json_tree_parse(const char *json, size_t len, const char *name, yajl_val *doc,
+			   char **err)
+{
+	char ebuf[1024] = "";
+	_cleanup_free_ char *text = NULL;
+
+	/* yajl_tree_parse wants a C string; a NUL inside would silently cut
+	 * the document short. */
+	if (memchr(json, '\0', len)) {
+		if (asprintf(err, "%s: invalid JSON: NUL byte in file", name) < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	text = xmalloc(len + 1);
+	memcpy(text, json, len);
+	text[len] = '\0';
+	/* The tree owns copies of every string and number. */
+	*doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+	if (!*doc) {
+		_cleanup_free_ char *m = yajl_error_text(ebuf);
+		/* yajl_error_text names config.json: name the real document. */
+		const char *rest = strchr(m, ':');
+		if (asprintf(err, "%s%s", name, rest ? rest : ": invalid JSON") < 0)
+			*err = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int spec_parse(const char *json, size_t len, struct spec **out, char **err)
 {
 	struct parser p = { 0 };
-	char ebuf[1024] = "";
-	_cleanup_free_ char *text = NULL;
 	struct spec *s;
 	yajl_val doc;
 	int r;
 
 	*out = NULL;
 	*err = NULL;
-	/* yajl_tree_parse wants a C string; a NUL inside would silently cut
-	 * the document short. */
-	if (memchr(json, '\0', len)) {
-		*err = xstrdup("config.json: invalid JSON: NUL byte in file");
+	if (json_tree_parse(json, len, "config.json", &doc, err) < 0)
 		return -EINVAL;
-	}
-	text = xmalloc(len + 1);
-	memcpy(text, json, len);
-	text[len] = '\0';
-
-	doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!doc) {
-		*err = yajl_error_text(ebuf);
-		return -EINVAL;
-	}
 
 	s = xzalloc(sizeof(*s));
 	s->linux_.resources.memory_limit = -1;
@@ -939,31 +943,14 @@ int spec_parse_process(const char *json, size_t len, const char *name,
 		       struct spec_process **out, char **err)
 {
 	struct parser p = { .name = name };
-	char ebuf[1024] = "";
-	_cleanup_free_ char *text = NULL;
 	struct spec_process *sp;
 	yajl_val doc;
 	int r;
 
 	*out = NULL;
 	*err = NULL;
-	if (memchr(json, '\0', len)) {
-		if (asprintf(err, "%s: invalid JSON: NUL byte in file", name) < 0)
-			*err = NULL;
+	if (json_tree_parse(json, len, name, &doc, err) < 0)
 		return -EINVAL;
-	}
-	text = xmalloc(len + 1);
-	memcpy(text, json, len);
-	text[len] = '\0';
-	doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!doc) {
-		_cleanup_free_ char *m = yajl_error_text(ebuf);
-		/* yajl_error_text names config.json: name the real document. */
-		const char *rest = strchr(m, ':');
-		if (asprintf(err, "%s%s", name, rest ? rest : ": invalid JSON") < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
 	sp = xzalloc(sizeof(*sp));
 	if (!YAJL_IS_OBJECT(doc))
 		r = perr(&p, NULL, "expected a JSON object at the top level");
@@ -1030,30 +1017,14 @@ int spec_parse_resources(const char *json, size_t len, const char *name,
 			 struct spec_resources *out, char **err)
 {
 	struct parser p = { .name = name };
-	char ebuf[1024] = "";
-	_cleanup_free_ char *text = NULL;
 	yajl_val doc;
 	int r;
 
 	*out = (struct spec_resources){ .memory_limit = -1, .memory_swap = -1, .cpu_quota = -1,
 					.pids_limit = -1 };
 	*err = NULL;
-	if (memchr(json, '\0', len)) {
-		if (asprintf(err, "%s: invalid JSON: NUL byte in file", name) < 0)
-			*err = NULL;
+	if (json_tree_parse(json, len, name, &doc, err) < 0)
 		return -EINVAL;
-	}
-	text = xmalloc(len + 1);
-	memcpy(text, json, len);
-	text[len] = '\0';
-	doc = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-	if (!doc) {
-		_cleanup_free_ char *m = yajl_error_text(ebuf);
-		const char *rest = strchr(m, ':');
-		if (asprintf(err, "%s%s", name, rest ? rest : ": invalid JSON") < 0)
-			*err = NULL;
-		return -EINVAL;
-	}
 	if (!YAJL_IS_OBJECT(doc))
 		r = perr(&p, NULL, "expected a JSON object at the top level");
 	else

@@ -268,6 +268,41 @@ START_TEST(nul_byte_rejected)
 }
 END_TEST
 
+START_TEST(json_errors_name_the_document)
+{
+	static const char nul[] = "{}\0x";
+	static const char bad[] = "{\"a\": ";
+	struct spec_process *pr = NULL;
+	struct spec_resources res;
+	struct spec *s = NULL;
+	char *err = NULL, *cfg_err = NULL;
+
+	ck_assert_int_eq(spec_parse(nul, sizeof(nul) - 1, &s, &err), -EINVAL);
+	ck_assert_str_eq(err, "config.json: invalid JSON: NUL byte in file");
+	free(err);
+	ck_assert_int_eq(spec_parse_process(nul, sizeof(nul) - 1, "p.json", &pr, &err), -EINVAL);
+	ck_assert_str_eq(err, "p.json: invalid JSON: NUL byte in file");
+	free(err);
+	ck_assert_int_eq(spec_parse_resources(nul, sizeof(nul) - 1, "r.json", &res, &err), -EINVAL);
+	ck_assert_str_eq(err, "r.json: invalid JSON: NUL byte in file");
+	free(err);
+
+	/* A syntax error: the same words, under each document's name. */
+	ck_assert_int_eq(spec_parse(bad, strlen(bad), &s, &cfg_err), -EINVAL);
+	ck_assert_int_eq(strncmp(cfg_err, "config.json: invalid JSON: ", 27), 0);
+	ck_assert_int_eq(spec_parse_process(bad, strlen(bad), "p.json", &pr, &err), -EINVAL);
+	ck_assert_str_eq(err + strlen("p.json"), cfg_err + strlen("config.json"));
+	ck_assert_int_eq(strncmp(err, "p.json:", 7), 0);
+	free(err);
+	ck_assert_int_eq(spec_parse_resources(bad, strlen(bad), "r.json", &res, &err), -EINVAL);
+	ck_assert_str_eq(err + strlen("r.json"), cfg_err + strlen("config.json"));
+	free(err);
+	free(cfg_err);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_null(pr);
+}
+END_TEST
+
 START_TEST(not_nul_terminated)
 {
 	/* spec_parse takes a length: the buffer need not end in NUL. */
@@ -504,6 +539,7 @@ static Suite *spec_suite(void)
 	tcase_add_test(tc, rlimit_names_mapped);
 	tcase_add_test(tc, invalid_json);
 	tcase_add_test(tc, nul_byte_rejected);
+	tcase_add_test(tc, json_errors_name_the_document);
 	tcase_add_test(tc, not_nul_terminated);
 	tcase_add_test(tc, args_errors);
 	tcase_add_test(tc, cwd_errors);
