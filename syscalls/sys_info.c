@@ -170,46 +170,84 @@ SYSCALL_DEFINE(setgroups, "dp")
 	return 0;
 }
 
-SYSCALL_DEFINE(setuid, "u")
-{
-	uint32_t uid = (uint32_t)a->a[0];
-	const struct cred *o = t->cred;
+/* The set*uid and set*gid calls are twins (as in Linux's kernel/sys.c):
+ * each is written once over one family of ids, with CAP_SETUID or
+ * CAP_SETGID, and only uid changes touch the capabilities. */
+_Static_assert(_Generic((gid_t)0, uid_t: 1, default: 0), "uid_t and gid_t are one type");
 
-	if (!id_valid(uid))
-		return -EINVAL;
-	bool cap = cred_capable(o, CAP_SETUID);
-	if (!cap && uid != o->uid && uid != o->suid)
-		return -EPERM;
+struct idv {
+	uid_t r, e, s, fs; /* real, effective, saved, filesystem */
+};
+
+static struct idv ids_of(const struct cred *c, bool uid)
+{
+	if (uid)
+		return (struct idv){ c->uid, c->euid, c->suid, c->fsuid };
+	return (struct idv){ c->gid, c->egid, c->sgid, c->fsgid };
+}
+
+static int setid_cap(bool uid) { return uid ? CAP_SETUID : CAP_SETGID; }
+
+/* A new cred with the family's ids set to v; a uid change also changes
+ * the capabilities (fix: cap_fix_setuid or cap_fix_setfsuid). */
+static void ids_commit(struct task *t, bool uid, struct idv v,
+		       void (*fix)(struct cred *n, const struct cred *o))
+{
+	const struct cred *o = t->cred;
 	struct cred *n = cred_prepare(t);
-	if (cap)
-		n->uid = n->suid = uid;
-	n->euid = n->fsuid = uid;
-	cap_fix_setuid(n, o);
+
+	if (uid) {
+		n->uid = v.r;
+		n->euid = v.e;
+		n->suid = v.s;
+		n->fsuid = v.fs;
+		fix(n, o);
+	} else {
+		n->gid = v.r;
+		n->egid = v.e;
+		n->sgid = v.s;
+		n->fsgid = v.fs;
+	}
 	cred_commit(t, n);
+}
+
+static long do_setid(struct task *t, uint32_t id, bool uid)
+{
+	const struct cred *o = t->cred;
+	struct idv v = ids_of(o, uid);
+
+	if (!id_valid(id))
+		return -EINVAL;
+	bool cap = cred_capable(o, setid_cap(uid));
+	if (!cap && id != v.r && id != v.s)
+		return -EPERM;
+	if (cap)
+		v.r = v.s = id;
+	v.e = v.fs = id;
+	ids_commit(t, uid, v, cap_fix_setuid);
 	return 0;
 }
 
-SYSCALL_DEFINE(setreuid, "uu")
+static long do_setreid(struct task *t, uint32_t rid, uint32_t eid, bool uid)
 {
-	uint32_t ruid = (uint32_t)a->a[0], euid = (uint32_t)a->a[1];
 	const struct cred *o = t->cred;
-	bool cap = cred_capable(o, CAP_SETUID);
+	struct idv v = ids_of(o, uid);
+	uid_t old_r = v.r;
+	bool cap = cred_capable(o, setid_cap(uid));
 
 	/* -1 means "unchanged" here, so every value is valid. */
-	if (ruid != (uint32_t)-1 && !cap && ruid != o->uid && ruid != o->euid)
+	if (rid != (uint32_t)-1 && !cap && rid != v.r && rid != v.e)
 		return -EPERM;
-	if (euid != (uint32_t)-1 && !cap && euid != o->uid && euid != o->euid && euid != o->suid)
+	if (eid != (uint32_t)-1 && !cap && eid != v.r && eid != v.e && eid != v.s)
 		return -EPERM;
-	struct cred *n = cred_prepare(t);
-	if (ruid != (uint32_t)-1)
-		n->uid = ruid;
-	if (euid != (uint32_t)-1)
-		n->euid = euid;
-	if (ruid != (uint32_t)-1 || (euid != (uint32_t)-1 && euid != o->uid))
-		n->suid = n->euid;
-	n->fsuid = n->euid;
-	cap_fix_setuid(n, o);
-	cred_commit(t, n);
+	if (rid != (uint32_t)-1)
+		v.r = rid;
+	if (eid != (uint32_t)-1)
+		v.e = eid;
+	if (rid != (uint32_t)-1 || (eid != (uint32_t)-1 && eid != old_r))
+		v.s = v.e;
+	v.fs = v.e;
+	ids_commit(t, uid, v, cap_fix_setuid);
 	return 0;
 }
 
@@ -219,131 +257,84 @@ static bool id_is_one_of(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
 	return id == (uint32_t)-1 || id == r || id == e || id == s;
 }
 
+static long do_setresid(struct task *t, uint32_t rid, uint32_t eid, uint32_t sid, bool uid)
+{
+	const struct cred *o = t->cred;
+	struct idv v = ids_of(o, uid);
+
+	if ((rid == (uint32_t)-1 || rid == v.r) &&
+	    (eid == (uint32_t)-1 || (eid == v.e && eid == v.fs)) &&
+	    (sid == (uint32_t)-1 || sid == v.s))
+		return 0;
+	if (!cred_capable(o, setid_cap(uid)) &&
+	    (!id_is_one_of(rid, v.r, v.e, v.s) || !id_is_one_of(eid, v.r, v.e, v.s) ||
+	     !id_is_one_of(sid, v.r, v.e, v.s)))
+		return -EPERM;
+	if (rid != (uint32_t)-1)
+		v.r = rid;
+	if (eid != (uint32_t)-1)
+		v.e = eid;
+	if (sid != (uint32_t)-1)
+		v.s = sid;
+	v.fs = v.e;
+	ids_commit(t, uid, v, cap_fix_setuid);
+	return 0;
+}
+
+/* setfsuid and setfsgid never fail: they return the old value either way. */
+static long do_setfsid(struct task *t, uint32_t id, bool uid)
+{
+	const struct cred *o = t->cred;
+	struct idv v = ids_of(o, uid);
+	uid_t old = v.fs;
+
+	if (!id_valid(id) || id == v.fs)
+		return old;
+	if (id == v.r || id == v.e || id == v.s || cred_capable(o, setid_cap(uid))) {
+		v.fs = id;
+		ids_commit(t, uid, v, cap_fix_setfsuid);
+	}
+	return old;
+}
+
+SYSCALL_DEFINE(setuid, "u")
+{
+	return do_setid(t, (uint32_t)a->a[0], true);
+}
+
+SYSCALL_DEFINE(setreuid, "uu")
+{
+	return do_setreid(t, (uint32_t)a->a[0], (uint32_t)a->a[1], true);
+}
+
 SYSCALL_DEFINE(setresuid, "uuu")
 {
-	uint32_t ruid = (uint32_t)a->a[0], euid = (uint32_t)a->a[1], suid = (uint32_t)a->a[2];
-	const struct cred *o = t->cred;
-
-	if ((ruid == (uint32_t)-1 || ruid == o->uid) &&
-	    (euid == (uint32_t)-1 || (euid == o->euid && euid == o->fsuid)) &&
-	    (suid == (uint32_t)-1 || suid == o->suid))
-		return 0;
-	if (!cred_capable(o, CAP_SETUID) &&
-	    (!id_is_one_of(ruid, o->uid, o->euid, o->suid) ||
-	     !id_is_one_of(euid, o->uid, o->euid, o->suid) ||
-	     !id_is_one_of(suid, o->uid, o->euid, o->suid)))
-		return -EPERM;
-	struct cred *n = cred_prepare(t);
-	if (ruid != (uint32_t)-1)
-		n->uid = ruid;
-	if (euid != (uint32_t)-1)
-		n->euid = euid;
-	if (suid != (uint32_t)-1)
-		n->suid = suid;
-	n->fsuid = n->euid;
-	cap_fix_setuid(n, o);
-	cred_commit(t, n);
-	return 0;
+	return do_setresid(t, (uint32_t)a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2], true);
 }
 
 SYSCALL_DEFINE(setfsuid, "u")
 {
-	uint32_t uid = (uint32_t)a->a[0];
-	const struct cred *o = t->cred;
-	uint32_t old = o->fsuid;
-
-	/* setfsuid never fails: it returns the old value either way. */
-	if (!id_valid(uid) || uid == o->fsuid)
-		return old;
-	if (uid == o->uid || uid == o->euid || uid == o->suid || cred_capable(o, CAP_SETUID)) {
-		struct cred *n = cred_prepare(t);
-		n->fsuid = uid;
-		cap_fix_setfsuid(n, o);
-		cred_commit(t, n);
-	}
-	return old;
+	return do_setfsid(t, (uint32_t)a->a[0], true);
 }
 
 SYSCALL_DEFINE(setgid, "u")
 {
-	uint32_t gid = (uint32_t)a->a[0];
-	const struct cred *o = t->cred;
-
-	if (!id_valid(gid))
-		return -EINVAL;
-	bool cap = cred_capable(o, CAP_SETGID);
-	if (!cap && gid != o->gid && gid != o->sgid)
-		return -EPERM;
-	struct cred *n = cred_prepare(t);
-	if (cap)
-		n->gid = n->sgid = gid;
-	n->egid = n->fsgid = gid;
-	cred_commit(t, n);
-	return 0;
+	return do_setid(t, (uint32_t)a->a[0], false);
 }
 
 SYSCALL_DEFINE(setregid, "uu")
 {
-	uint32_t rgid = (uint32_t)a->a[0], egid = (uint32_t)a->a[1];
-	const struct cred *o = t->cred;
-	bool cap = cred_capable(o, CAP_SETGID);
-
-	if (rgid != (uint32_t)-1 && !cap && rgid != o->gid && rgid != o->egid)
-		return -EPERM;
-	if (egid != (uint32_t)-1 && !cap && egid != o->gid && egid != o->egid && egid != o->sgid)
-		return -EPERM;
-	struct cred *n = cred_prepare(t);
-	if (rgid != (uint32_t)-1)
-		n->gid = rgid;
-	if (egid != (uint32_t)-1)
-		n->egid = egid;
-	if (rgid != (uint32_t)-1 || (egid != (uint32_t)-1 && egid != o->gid))
-		n->sgid = n->egid;
-	n->fsgid = n->egid;
-	cred_commit(t, n);
-	return 0;
+	return do_setreid(t, (uint32_t)a->a[0], (uint32_t)a->a[1], false);
 }
 
 SYSCALL_DEFINE(setresgid, "uuu")
 {
-	uint32_t rgid = (uint32_t)a->a[0], egid = (uint32_t)a->a[1], sgid = (uint32_t)a->a[2];
-	const struct cred *o = t->cred;
-
-	if ((rgid == (uint32_t)-1 || rgid == o->gid) &&
-	    (egid == (uint32_t)-1 || (egid == o->egid && egid == o->fsgid)) &&
-	    (sgid == (uint32_t)-1 || sgid == o->sgid))
-		return 0;
-	if (!cred_capable(o, CAP_SETGID) &&
-	    (!id_is_one_of(rgid, o->gid, o->egid, o->sgid) ||
-	     !id_is_one_of(egid, o->gid, o->egid, o->sgid) ||
-	     !id_is_one_of(sgid, o->gid, o->egid, o->sgid)))
-		return -EPERM;
-	struct cred *n = cred_prepare(t);
-	if (rgid != (uint32_t)-1)
-		n->gid = rgid;
-	if (egid != (uint32_t)-1)
-		n->egid = egid;
-	if (sgid != (uint32_t)-1)
-		n->sgid = sgid;
-	n->fsgid = n->egid;
-	cred_commit(t, n);
-	return 0;
+	return do_setresid(t, (uint32_t)a->a[0], (uint32_t)a->a[1], (uint32_t)a->a[2], false);
 }
 
 SYSCALL_DEFINE(setfsgid, "u")
 {
-	uint32_t gid = (uint32_t)a->a[0];
-	const struct cred *o = t->cred;
-	uint32_t old = o->fsgid;
-
-	if (!id_valid(gid) || gid == o->fsgid)
-		return old;
-	if (gid == o->gid || gid == o->egid || gid == o->sgid || cred_capable(o, CAP_SETGID)) {
-		struct cred *n = cred_prepare(t);
-		n->fsgid = gid;
-		cred_commit(t, n);
-	}
-	return old;
+	return do_setfsid(t, (uint32_t)a->a[0], false);
 }
 
 /* ---- capabilities ------------------------------------------------------------ */
