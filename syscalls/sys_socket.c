@@ -539,18 +539,30 @@ static long sock_recvmsg(struct task *t, struct socket *s, struct file *f, struc
 	return r;
 }
 
+/* sendto's and recvfrom's socket (fd a0) and their one buffer (a1, a2
+ * bytes, at most MAX_RW_COUNT) as the message's only segment. */
+static struct socket *buf_msg(struct task *t, const struct syscall_args *a, struct file **f,
+			      struct iovec *iov, struct sock_msg *m, int *err)
+{
+	*iov = (struct iovec){ (void *)(uintptr_t)a->a[1], MIN((size_t)a->a[2], MAX_RW_COUNT) };
+	*m = (struct sock_msg){ .it = { .t = t, .iov = iov, .nr_segs = 1, .count = iov->iov_len } };
+	if (!access_ok(a->a[1], iov->iov_len)) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	return sockfd_lookup(t, (int)a->a[0], f, err);
+}
+
 SYSCALL_DEFINE(sendto, "dbuxpd")
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct iovec iov = { (void *)(uintptr_t)a->a[1], MIN((size_t)a->a[2], MAX_RW_COUNT) };
-	struct sock_msg m = { .it = { .t = t, .iov = &iov, .nr_segs = 1, .count = iov.iov_len } };
+	struct iovec iov;
+	struct sock_msg m;
 	struct socket *s;
 	int rc;
 	long r;
 
-	if (!access_ok(a->a[1], iov.iov_len))
-		return -EFAULT;
-	s = sockfd_lookup(t, (int)a->a[0], &f, &rc);
+	s = buf_msg(t, a, &f, &iov, &m, &rc);
 	if (!s)
 		return rc;
 	if (a->a[4]) {
@@ -568,15 +580,13 @@ SYSCALL_DEFINE(sendto, "dbuxpd")
 SYSCALL_DEFINE(recvfrom, "dpuxpp")
 {
 	_cleanup_file_ struct file *f = NULL;
-	struct iovec iov = { (void *)(uintptr_t)a->a[1], MIN((size_t)a->a[2], MAX_RW_COUNT) };
-	struct sock_msg m = { .it = { .t = t, .iov = &iov, .nr_segs = 1, .count = iov.iov_len } };
+	struct iovec iov;
+	struct sock_msg m;
 	struct socket *s;
 	int rc;
 	long r;
 
-	if (!access_ok(a->a[1], iov.iov_len))
-		return -EFAULT;
-	s = sockfd_lookup(t, (int)a->a[0], &f, &rc);
+	s = buf_msg(t, a, &f, &iov, &m, &rc);
 	if (!s)
 		return rc;
 	m.flags = (int)a->a[3];

@@ -3,7 +3,7 @@
  * sockaddr_storage), msg_iovlen (UIO_MAXIOV), msg_controllen (ENOBUFS),
  * and what recvmsg writes back (msg_namelen, msg_flags, msg_controllen,
  * the name; only when there is a name buffer), for single and multiple
- * messages, with an error in the
+ * messages, and sendto/recvfrom's single buffer, with an error in the
  * middle of a sendmmsg. */
 #include "conformance.h"
 #include <limits.h>
@@ -141,6 +141,27 @@ static void test_recv_args(int s, int peer)
 	CHECK_ERR("recv.name_efault", recvmsg(s, &mh, 0), EFAULT);
 }
 
+/* sendto and recvfrom: their one buffer and the socket. */
+static void test_buf_calls(int a, int b)
+{
+	void *kaddr = (void *)0xffff800000000000UL; /* beyond any user range */
+	char buf[8];
+
+	CHECK_ERR("sendto.kaddr", sendto(a, kaddr, 5, 0, NULL, 0), EFAULT);
+	CHECK_ERR("recvfrom.kaddr", recvfrom(b, kaddr, 5, MSG_DONTWAIT, NULL, NULL), EFAULT);
+	CHECK_ERR("sendto.badfd", sendto(-1, "x", 1, 0, NULL, 0), EBADF);
+	CHECK_ERR("recvfrom.badfd", recvfrom(100, buf, 1, 0, NULL, NULL), EBADF);
+	int p[2];
+	CHECK_OK("pipe", pipe(p));
+	CHECK_ERR("sendto.notsock", sendto(p[1], "x", 1, 0, NULL, 0), ENOTSOCK);
+	CHECK_ERR("recvfrom.notsock", recvfrom(p[0], buf, 1, 0, NULL, NULL), ENOTSOCK);
+	close(p[0]);
+	close(p[1]);
+	CHECK_EQ("sendto.ok", sendto(a, "abc", 3, 0, NULL, 0), 3);
+	CHECK_EQ("recvfrom.ok", recvfrom(b, buf, sizeof(buf), 0, NULL, NULL), 3);
+	CHECK_ERR("recvfrom.empty", recvfrom(b, buf, sizeof(buf), MSG_DONTWAIT, NULL, NULL), EAGAIN);
+}
+
 static void test_mmsg(int a, int b)
 {
 	char d0[] = "one", d1[] = "three", rb[2][8];
@@ -187,5 +208,6 @@ int main(void)
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
 		return 1;
 	test_mmsg(sv[0], sv[1]);
+	test_buf_calls(sv[0], sv[1]);
 	return conf_done();
 }
