@@ -40,6 +40,20 @@ cl_skip_all() {
 	done
 }
 
+# cl_remove_work PATTERN: how every client test's cleanup ends: kills, by
+# pid, the processes whose command line matches PATTERN (the client's
+# shims or monitors, which outlive it by design), then this test's
+# sandbox leftovers; unmounts and removes $CL_WORK.
+cl_remove_work() {
+	local pid
+	for pid in $(pgrep -f "$1" 2>/dev/null); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	kill_tagged_leftovers "$CL_WORK"
+	umount_under "$CL_WORK"
+	rm -rf "$CL_WORK"
+}
+
 # begin NAME: starts a case; 1 (after a skip line) when it cannot run.
 begin() {
 	CL_NAME=$CL_CLIENT/$1

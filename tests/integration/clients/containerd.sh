@@ -47,14 +47,8 @@ cleanup() {
 	fi
 	stop_pid "$CTRD_PID" 10
 	# Shims outlive containerd by design: end the ones of this test's
-	# namespace (their command line names it), by pid.
-	local pid
-	for pid in $(pgrep -f "containerd-shim-runc-v2 -namespace $CONTAINERD_NAMESPACE " 2>/dev/null); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	kill_tagged_leftovers "$W"
-	umount_under "$W"
-	rm -rf "$W"
+	# namespace (their command line names it).
+	cl_remove_work "containerd-shim-runc-v2 -namespace $CONTAINERD_NAMESPACE "
 }
 trap cleanup EXIT
 

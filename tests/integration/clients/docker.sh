@@ -44,13 +44,7 @@ cleanup() {
 	fi
 	# dockerd stops its containerd and that its shims.
 	stop_pid "$DOCKERD_PID" 20
-	local pid
-	for pid in $(pgrep -f "containerd.*$W/" 2>/dev/null); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	kill_tagged_leftovers "$W"
-	umount_under "$W"
-	rm -rf "$W"
+	cl_remove_work "containerd.*$W/"
 }
 trap cleanup EXIT
 

@@ -38,14 +38,8 @@ CLI_RM_F=(rm -f -t 0)
 cleanup() {
 	timeout 60 "${P[@]}" rm -af -t 0 >/dev/null 2>&1
 	timeout 30 "${P[@]}" rmi -af >/dev/null 2>&1
-	# conmon outlives podman by design: end ours, by pid.
-	local pid
-	for pid in $(pgrep -f "conmon .*$W/" 2>/dev/null); do
-		kill -9 "$pid" 2>/dev/null
-	done
-	kill_tagged_leftovers "$W"
-	umount_under "$W"
-	rm -rf "$W"
+	# conmon outlives podman by design: end ours.
+	cl_remove_work "conmon .*$W/"
 }
 trap cleanup EXIT
 
