@@ -340,19 +340,8 @@ static int mq_iterate(struct file *f, struct dir_context *ctx)
 
 	if (ctx->pos < 0)
 		return -EINVAL;
-	if (ctx->pos == 0) {
-		if (!ctx->actor(ctx, ".", 1, 1, f->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos = 1;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *de = f->path.dentry;
-		uint64_t pino = de && de->parent->inode ? de->parent->inode->ino : f->inode->ino;
-
-		if (!ctx->actor(ctx, "..", 2, 2, pino, DT_DIR))
-			return 0;
-		ctx->pos = FIRST_POS;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	list_for_each_entry(e, &d->entries, link) {
 		if (e->pos < ctx->pos)
 			continue;
